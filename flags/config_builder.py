@@ -1,0 +1,95 @@
+"""The only reader of FLAGS: turns parsed flags into a validated ExperimentConfig.
+
+Invalid values and combinations raise InputError with a one-line message that
+names the flag; main.py prints it and exits with status 2.
+"""
+
+import os
+
+from introgan_tf.config import EvalConfig, ExperimentConfig, IntroGANConfig, TrainConfig
+from introgan_tf.data.class_orders import CLASS_ORDERS
+from introgan_tf.data.datasets import get_dataset_info
+from introgan_tf.errors import InputError
+
+
+def _positive(values: dict, *names):
+    for name in names:
+        if values[name] is not None and values[name] <= 0:
+            raise InputError(f"--{name}={values[name]}: must be positive")
+
+
+def validate(config: ExperimentConfig) -> None:
+    """Checks values and combinations that absl's enums cannot."""
+    info = get_dataset_info(config.dataset)
+    train, intro = config.train, config.introgan
+    _positive(dict(nb_cl=config.nb_cl), "nb_cl")
+    _positive(dataclass_values(train), "iters", "batch_size", "test_interval", "save_interval", "sample_interval",
+              "adam_lr", "critic_iters", "log_every")
+    _positive(dataclass_values(intro), "proto_num", "gamma", "proto_importance", "replay_per_class")
+    if info.num_classes % config.nb_cl:
+        raise InputError(f"--nb_cl={config.nb_cl}: must divide the {info.num_classes} classes of {config.dataset}")
+    if config.order_idx not in CLASS_ORDERS:
+        raise InputError(f"--order_idx={config.order_idx}: expected one of {sorted(CLASS_ORDERS)}")
+    total = info.num_classes // config.nb_cl
+    if config.num_sessions is not None and not 1 <= config.num_sessions <= total:
+        raise InputError(f"--num_sessions={config.num_sessions}: expected 1..{total} "
+                         f"({info.num_classes} classes / nb_cl {config.nb_cl})")
+    if not 0.0 <= train.adam_beta1 < 1.0 or not 0.0 <= train.adam_beta2 < 1.0:
+        raise InputError(f"--adam_beta1/--adam_beta2 ({train.adam_beta1}, {train.adam_beta2}): must be in [0, 1)")
+    if intro.fixed_center_idx < 0 or intro.fixed_center_idx >= intro.proto_num:
+        raise InputError(f"--fixed_center_idx={intro.fixed_center_idx}: must be in 0..proto_num-1 ({intro.proto_num - 1})")
+    if intro.improved_finetune_noise_level < 0:
+        raise InputError(f"--improved_finetune_noise_level={intro.improved_finetune_noise_level}: must be >= 0")
+    if config.eval.fid_samples_per_class < 2:
+        raise InputError(f"--fid_samples_per_class={config.eval.fid_samples_per_class}: needs at least 2 for a covariance")
+    if config.eval.fid_extractor == "inception" and not config.eval.skip_fid and not config.eval.inception_weights:
+        raise InputError("--fid_extractor=inception needs --inception_weights=PATH (no download at run time)")
+    if config.tfds_download and config.data_source != "tfds":
+        raise InputError("--tfds_download: only meaningful with --data_source=tfds")
+
+
+def dataclass_values(obj) -> dict:
+    return dict(vars(obj))
+
+
+def build_config(FLAGS) -> ExperimentConfig:  # pylint: disable=invalid-name
+    """Builds and validates the config from parsed absl FLAGS."""
+    result_dir = FLAGS.result_dir or os.path.join("result", FLAGS.method, f"{FLAGS.dataset}_order_{FLAGS.order_idx}")
+    config = ExperimentConfig(
+        dataset=FLAGS.dataset,
+        method=FLAGS.method,
+        result_dir=result_dir,
+        data_dir=FLAGS.data_dir,
+        data_source=FLAGS.data_source,
+        tfds_data_dir=FLAGS.tfds_data_dir,
+        tfds_download=FLAGS.tfds_download,
+        order_idx=FLAGS.order_idx,
+        nb_cl=FLAGS.nb_cl,
+        num_sessions=FLAGS.num_sessions,
+        seed=FLAGS.seed,
+        resume=FLAGS.resume,
+        train=TrainConfig(
+            iters=FLAGS.iters, batch_size=FLAGS.batch_size, test_interval=FLAGS.test_interval,
+            save_interval=FLAGS.save_interval, sample_interval=FLAGS.sample_interval, adam_lr=FLAGS.adam_lr,
+            adam_beta1=FLAGS.adam_beta1, adam_beta2=FLAGS.adam_beta2, mode=FLAGS.mode,
+            critic_iters=FLAGS.critic_iters, lambda_gp=FLAGS.lambda_gp, jit_compile=FLAGS.jit_compile,
+            log_every=FLAGS.log_every),
+        introgan=IntroGANConfig(
+            proto_num=FLAGS.proto_num, dist_func=FLAGS.dist_func, gamma=FLAGS.gamma,
+            protogan_scale=FLAGS.protogan_scale, protogan_scale_g=FLAGS.protogan_scale_g,
+            proto_weight_real=FLAGS.proto_weight_real, proto_weight_fake=FLAGS.proto_weight_fake,
+            margin=FLAGS.margin, center_type=FLAGS.center_type, fixed_center_idx=FLAGS.fixed_center_idx,
+            rigorous=FLAGS.rigorous, train_rel_center=FLAGS.train_rel_center,
+            replay_per_class=FLAGS.replay_per_class, proto_importance=FLAGS.proto_importance,
+            exemplars_dual_use=FLAGS.exemplars_dual_use, finetune=FLAGS.finetune,
+            improved_finetune=FLAGS.improved_finetune, improved_finetune_type=FLAGS.improved_finetune_type,
+            improved_finetune_noise=FLAGS.improved_finetune_noise,
+            improved_finetune_noise_level=FLAGS.improved_finetune_noise_level,
+            classification_only=FLAGS.classification_only, anti_imbalance=FLAGS.anti_imbalance),
+        eval=EvalConfig(
+            skip_fid=FLAGS.skip_fid, fid_samples_per_class=FLAGS.fid_samples_per_class,
+            fid_extractor=FLAGS.fid_extractor, inception_weights=FLAGS.inception_weights,
+            precalc_fid_dir=FLAGS.precalc_fid_dir),
+    )
+    validate(config)
+    return config

@@ -1,0 +1,10 @@
+"""Evaluation flags: FID and generated-sample accuracy (introgan.md section 10)."""
+
+from absl import flags
+
+flags.DEFINE_bool("skip_fid", False, "Skip the per-class FID after each session (quick runs).")
+flags.DEFINE_integer("fid_samples_per_class", 10000, "Generated samples per class for FID.")
+flags.DEFINE_enum("fid_extractor", "domain", ["domain", "inception"],
+                  "FID features: the shipped domain classifier, or Inception-v3 pool features (--inception_weights).")
+flags.DEFINE_string("inception_weights", None, "Inception-v3 weights file (.weights.h5/.h5) for --fid_extractor=inception.")
+flags.DEFINE_string("precalc_fid_dir", None, "Directory of the FID statistics and extractor weights (default: precalc_fids/).")

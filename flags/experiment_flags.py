@@ -1,0 +1,25 @@
+"""Flags that choose the experiment: dataset, method, scenario, data, results."""
+
+from absl import flags
+
+from introgan_tf.data.datasets import DATASETS
+from introgan_tf.methods import METHODS
+
+flags.DEFINE_enum("dataset", "fashion-mnist", sorted(DATASETS), "Dataset (registry key).")
+flags.DEFINE_enum("method", "introgan", sorted(METHODS), "Continual-learning method (registry key).")
+flags.DEFINE_string("data_dir", None,
+                    "Directory holding the dataset's raw files. Default: search datasets/<dataset>/, "
+                    "$INTROGAN_DATA_DIR/<dataset>/ and, for fashion-mnist, /usr/share/datasets/fashion-mnist/.")
+flags.DEFINE_enum("data_source", "idx", ["idx", "tfds"],
+                  "idx: read the IDX files directly. tfds: build the dataset with tensorflow-datasets, "
+                  "offline, using the IDX files as its manual download directory.")
+flags.DEFINE_string("tfds_data_dir", None, "Where TFDS prepares datasets (default $TFDS_DATA_DIR or datasets/tfds).")
+flags.DEFINE_bool("tfds_download", False, "With --data_source=tfds: let TFDS download the files (needs internet).")
+flags.DEFINE_string("result_dir", None, "Output directory. Default: result/<method>/<dataset>_order_<order_idx>/.")
+flags.DEFINE_integer("order_idx", 1, "Class order 1..5 of the IntroGAN benchmark.")
+flags.DEFINE_integer("nb_cl", 2, "Classes per session; must divide the number of classes.")
+flags.DEFINE_integer("num_sessions", None, "Stop after this many sessions (default: all).")
+flags.DEFINE_integer("seed", 1993, "Random seed (numpy, TF and Keras), 1993 as the original.")
+flags.DEFINE_bool("resume", False,
+                  "Continue from the latest checkpoint in --result_dir (mid-session included). Without it, "
+                  "an existing results.json in --result_dir is an error, so nothing is overwritten.")

@@ -1,0 +1,1 @@
+"""Datasets (local files only), class orders, scenarios and tf.data pipelines."""

@@ -1,0 +1,20 @@
+"""Method registry keyed by the ``--method`` names."""
+
+import importlib
+
+# name -> "module:Class"; imported lazily so that listing the names stays cheap.
+METHODS = {
+    "introgan": "introgan_tf.methods.introgan:IntroGAN",
+}
+
+
+def get_method(name: str):
+    """Returns the method class registered as ``name``.
+
+    Raises:
+      ValueError: listing the valid names.
+    """
+    if name not in METHODS:
+        raise ValueError(f"unknown method {name!r}; valid: {', '.join(sorted(METHODS))}")
+    module_name, class_name = METHODS[name].split(":")
+    return getattr(importlib.import_module(module_name), class_name)

@@ -1,0 +1,47 @@
+"""introgan_tf command line: class-incremental generation and classification with GANs.
+
+    python main.py --dataset fashion-mnist --method introgan
+    python main.py --helpfull        # every flag, documented
+
+Flags are defined under flags/; this file only parses them, builds the config
+and runs the experiment.  User errors print one line and exit with status 2.
+"""
+
+import os
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ start-up chatter out of the way
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+from absl import app  # noqa: E402
+from absl import flags  # noqa: E402
+
+from flags import config_builder, eval_flags, experiment_flags, introgan_flags, training_flags  # noqa: E402,F401
+from introgan_tf.errors import InputError  # noqa: E402
+
+FLAGS = flags.FLAGS
+
+
+def parse_flags(argv):
+    """absl parsing, with flag errors as one line (absl prints two) and exit status 2."""
+    try:
+        return FLAGS(argv)
+    except flags.Error as error:
+        print(f"error: {error}", file=sys.stderr)
+        sys.exit(2)
+
+
+def main(argv):
+    if len(argv) > 1:
+        print(f"error: unexpected arguments {' '.join(argv[1:])}", file=sys.stderr)
+        sys.exit(2)
+    from introgan_tf import experiment  # heavy imports after the flags are valid
+    try:
+        experiment.run(config_builder.build_config(FLAGS))
+    except InputError as error:
+        print(f"error: {error}", file=sys.stderr)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    app.run(main, flags_parser=parse_flags)
