@@ -15,6 +15,7 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
 from absl import app  # noqa: E402
 from absl import flags  # noqa: E402
+from absl import logging  # noqa: E402
 
 from flags import config_builder, eval_flags, experiment_flags, introgan_flags, training_flags  # noqa: E402,F401
 from introgan_tf.errors import InputError  # noqa: E402
@@ -35,6 +36,8 @@ def main(argv):
     if len(argv) > 1:
         print(f"error: unexpected arguments {' '.join(argv[1:])}", file=sys.stderr)
         sys.exit(2)
+    if not FLAGS["verbosity"].present:
+        logging.set_verbosity(logging.WARNING)  # TensorFlow's INFO lines drown the progress output
     from introgan_tf import experiment  # heavy imports after the flags are valid
     try:
         experiment.run(config_builder.build_config(FLAGS))

@@ -1,0 +1,183 @@
+"""One experiment: the class-incremental session loop (introgan.md section 9).
+
+``run(config)`` loads the data, builds the scenario and the method, then for
+each session: ``begin_session`` (replay, growth, prototypes, fresh optimisers),
+``fit`` with a SessionMonitor (evaluation, checkpoints, TensorBoard), and the
+end-of-session work (generation metrics, sample grid, SavedModel export, final
+checkpoint).  Results go to ``results.json`` after every evaluation.
+"""
+
+import json
+import os
+import sys
+import time
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from introgan_tf.callbacks import SessionMonitor
+from introgan_tf.checkpointing import SessionCheckpointer
+from introgan_tf.config import ExperimentConfig
+from introgan_tf.data.class_orders import get_class_order
+from introgan_tf.data.datasets import load_dataset
+from introgan_tf.data.pipeline import to_unit_range
+from introgan_tf.data.scenario import ClassIncrementalScenario
+from introgan_tf.errors import InputError
+from introgan_tf.evaluation import accuracy
+from introgan_tf.export import export_saved_model
+from introgan_tf.methods import get_method
+from introgan_tf.results import ResultsLog, read_results
+from introgan_tf.visualization import make_grid, save_png
+
+SAMPLES_PER_CLASS_IN_GRID = 10
+
+
+class Experiment:
+    """State of one run; see :func:`run`."""
+
+    def __init__(self, config: ExperimentConfig):
+        self.config = config
+        self.result_dir = config.result_dir
+        self.results_path = os.path.join(self.result_dir, "results.json")
+        if os.path.exists(self.results_path) and not config.resume:
+            raise InputError(f"{self.results_path} already exists; pass --resume to continue that run, "
+                             f"or choose another --result_dir")
+        keras.utils.set_random_seed(config.seed)
+        started = time.time()
+        data = load_dataset(config.dataset, config.data_dir, config.data_source, config.tfds_data_dir,
+                            config.tfds_download)
+        self.info = data.info
+        print(f"[introgan_tf] {config.dataset}: {len(data.x_train)} train / {len(data.x_test)} test images "
+              f"from {data.source} in {time.time() - started:.1f}s", flush=True)
+        self.scenario = ClassIncrementalScenario(
+            x_train=data.x_train, y_train=data.y_train, x_test=data.x_test, y_test=data.y_test,
+            class_order=get_class_order(config.order_idx, data.info.num_classes), nb_cl=config.nb_cl)
+        self.sessions = self.scenario.sessions[:config.num_sessions]
+        self.method = get_method(config.method)(config, data.info, self.scenario)
+        self.checkpointer = SessionCheckpointer(os.path.join(self.result_dir, "checkpoints"))
+        os.makedirs(os.path.join(self.result_dir, "samples"), exist_ok=True)
+        self.writer = tf.summary.create_file_writer(os.path.join(self.result_dir, "tensorboard"))
+        header = {"method": config.method, "dataset": config.dataset, "order_idx": config.order_idx,
+                  "nb_cl": config.nb_cl, "iters": config.train.iters, "config": config.to_dict()}
+        existing = read_results(self.results_path) if config.resume and os.path.exists(self.results_path) else None
+        self.results = ResultsLog(self.results_path, header, existing)
+        self.timings = {}
+
+    # ------------------------------------------------------------------------------------------ resume
+    def restore(self):
+        """Restores the latest checkpoint; returns (first session index, its start iteration)."""
+        latest = self.checkpointer.latest() if self.config.resume else None
+        if latest is None:
+            return 1, 0
+        if latest.session > len(self.sessions):
+            raise InputError(f"--num_sessions={self.config.num_sessions}: {self.result_dir} already has a "
+                             f"checkpoint of session {latest.session}")
+        session = self.sessions[latest.session - 1]
+        if latest.complete:
+            self.method.build_session_model(session)
+            self.checkpointer.restore(self.method, latest)
+            self.method.end_session(session)
+            self.results.truncate(session.index, self.config.train.iters)
+            print(f"[introgan_tf] resumed after session {session.index} (complete)", flush=True)
+            return session.index + 1, 0
+        if session.index > 1:
+            previous = self.sessions[session.index - 2]
+            self.method.build_session_model(previous)
+            self.checkpointer.restore(self.method, self.checkpointer.info(previous.index))
+            self.method.end_session(previous)
+        self.method.begin_session(session)
+        self.checkpointer.restore(self.method, latest)
+        self.results.truncate(session.index, latest.iteration)
+        if len(self.results.data["sessions"]) < session.index:
+            self.results.start_session(session.as_record())
+        print(f"[introgan_tf] resumed session {session.index} at iteration {latest.iteration}", flush=True)
+        return session.index, latest.iteration
+
+    # ------------------------------------------------------------------------------------------ per session
+    def evaluate(self, session, test_images, test_labels, iteration):
+        started = time.time()
+        logits = self.method.classify(test_images)
+        prefixes = accuracy.prefix_accuracies(logits, test_labels, session.index, self.config.nb_cl)
+        self.results.add_evaluation(session.index, {"iteration": iteration, "accuracy": prefixes[-1],
+                                                    "prefix_accuracies": prefixes})
+        step = (session.index - 1) * self.config.train.iters + iteration
+        with self.writer.as_default(step=step):
+            tf.summary.scalar("accuracy/all_seen", prefixes[-1])
+            for k, value in enumerate(prefixes, start=1):
+                tf.summary.scalar(f"accuracy/prefix_{k}", value)
+            tf.summary.scalar("ta_acc", self.results.data["ta_acc"])
+        self.timings["evaluation"] = self.timings.get("evaluation", 0.0) + time.time() - started
+        print(f"\n[introgan_tf] session {session.index} iteration {iteration}: accuracy {prefixes[-1]:.4f} "
+              f"prefixes {[round(p, 4) for p in prefixes]}", flush=True)
+
+    def sample_grid(self, session):
+        """Fixed-noise samples, one row per seen class."""
+        rng = np.random.default_rng(self.config.seed)
+        z = rng.standard_normal((SAMPLES_PER_CLASS_IN_GRID, self.method.z_dim)).astype(np.float32)
+        labels = np.repeat(np.arange(session.num_seen, dtype=np.int32), SAMPLES_PER_CLASS_IN_GRID)
+        images = self.method.sample(labels, np.tile(z, (session.num_seen, 1)))
+        return make_grid(images, rows=session.num_seen)
+
+    def write_samples(self, session, iteration):
+        grid = self.sample_grid(session)
+        with self.writer.as_default(step=(session.index - 1) * self.config.train.iters + iteration):
+            tf.summary.image(f"samples/session_{session.index}", grid[None], max_outputs=1)
+        return grid
+
+    def train_session(self, session, start_iteration):
+        iters = self.config.train.iters
+        test_x, test_y = self.scenario.test_data(session)
+        test_images = to_unit_range(test_x).numpy()
+        if start_iteration < iters:
+            monitor = SessionMonitor(
+                start_iteration, iters, self.config.train, self.writer, (session.index - 1) * iters,
+                evaluate=lambda it: self.evaluate(session, test_images, test_y, it),
+                save=lambda: self.checkpointer.save(self.method, session.index, complete=False),
+                write_samples=lambda it: self.write_samples(session, it))
+            dataset = self.method.train_dataset(session, seed=self.config.seed * 1000 + session.index * 10
+                                                + start_iteration // max(1, self.config.train.save_interval))
+            print(f"[introgan_tf] session {session.index}/{len(self.sessions)}: classes "
+                  f"{list(session.new_original)} (seen {list(session.seen_original)}), pool "
+                  f"{len(self.method.pool[0])} images, iterations {start_iteration}..{iters}", flush=True)
+            started = time.time()
+            self.method.model.fit(dataset, steps_per_epoch=iters - start_iteration, epochs=1,
+                                  callbacks=[monitor], shuffle=False, verbose=1 if sys.stdout.isatty() else 2)
+            seconds = time.time() - started
+            self.timings["training"] = self.timings.get("training", 0.0) + seconds
+            self.results.update_session(session.index, iterations_per_second=(iters - start_iteration) / seconds)
+            # Training done: keep it even if the end-of-session work below is interrupted.
+            self.checkpointer.save(self.method, session.index, complete=False)
+
+    def finish_session(self, session):
+        self.method.end_session(session)
+        grid = self.write_samples(session, self.config.train.iters)
+        save_png(grid, os.path.join(self.result_dir, "samples", f"session_{session.index}.png"))
+        self.results.update_session(session.index, **self.method.summary())
+        export_saved_model(self.method, session, os.path.join(self.result_dir, "saved_model"))
+        self.checkpointer.save(self.method, session.index, complete=True)
+
+    def run(self):
+        with self.writer.as_default(step=0):
+            tf.summary.text("config", "```\n" + json.dumps(self.config.to_dict(), indent=2) + "\n```")
+        first, start_iteration = self.restore()
+        for session in self.sessions[first - 1:]:
+            if start_iteration == 0:
+                started = time.time()
+                self.method.begin_session(session)
+                self.timings["session_setup"] = self.timings.get("session_setup", 0.0) + time.time() - started
+                self.results.start_session(session.as_record())
+            self.train_session(session, start_iteration)
+            self.finish_session(session)
+            start_iteration = 0
+        self.results.update(complete=len(self.results.data["sessions"]) == len(self.sessions),
+                            ta_acc=accuracy.ta_acc(self.results.data["sessions"]))
+        self.writer.flush()
+        print(f"[introgan_tf] done: TA-ACC {self.results.data['ta_acc']:.4f}; results in {self.results_path}",
+              flush=True)
+        return self.results.data
+
+
+def run(config: ExperimentConfig) -> dict:
+    """Runs (or resumes) an experiment and returns the results record."""
+    return Experiment(config).run()

@@ -1,0 +1,62 @@
+"""Loss functions as pure functions with uniform signatures (cf. TF-GAN losses_impl).
+
+Discriminator losses take ``(real_logits, fake_logits, real_weights)``, generator
+losses ``(fake_logits)``; all return batch-mean scalars in float32.
+"""
+
+from keras import ops
+
+
+def sigmoid_bce(logits, target):
+    """Numerically stable sigmoid cross-entropy BCE(l, t) per element."""
+    logits = ops.cast(logits, "float32")
+    return ops.maximum(logits, 0.0) - logits * target + ops.log1p(ops.exp(-ops.abs(logits)))
+
+
+def weighted_mean(values, weights=None):
+    """(1/B) sum_b w_b v_b (the original normalises by B, not by sum w)."""
+    if weights is None:
+        return ops.mean(values)
+    return ops.mean(values * weights)
+
+
+def dcgan_d_loss(real_logits, fake_logits, real_weights=None):
+    """Non-saturating GAN discriminator loss (Goodfellow et al. 2014; Radford et al. 2016).
+
+    IntroGAN's ``dcgan`` mode: 1/2 [mean BCE(s(fake), 0) + (1/B) sum_b w_b BCE(s(real_b), 1)].
+    """
+    return 0.5 * (ops.mean(sigmoid_bce(fake_logits, 0.0)) + weighted_mean(sigmoid_bce(real_logits, 1.0), real_weights))
+
+
+def dcgan_g_loss(fake_logits):
+    """Non-saturating generator loss: mean BCE(s(fake), 1)."""
+    return ops.mean(sigmoid_bce(fake_logits, 1.0))
+
+
+def wgan_d_loss(real_logits, fake_logits, real_weights=None):
+    """Wasserstein critic loss without the penalty (Arjovsky et al. 2017): mean s(fake) - mean w s(real)."""
+    return ops.mean(fake_logits) - weighted_mean(real_logits, real_weights)
+
+
+def wgan_g_loss(fake_logits):
+    """Wasserstein generator loss: -mean s(fake)."""
+    return -ops.mean(fake_logits)
+
+
+# mode -> (d_loss(real_logits, fake_logits, real_weights), g_loss(fake_logits))
+ADVERSARIAL_LOSSES = {"dcgan": (dcgan_d_loss, dcgan_g_loss), "wgan-gp": (wgan_d_loss, wgan_g_loss)}
+
+
+def softmax_cross_entropy(logits, labels, margin=0.0):
+    """CE(l - m e_y, y) per sample: cross-entropy with an additive margin on the true logit."""
+    logits = ops.cast(logits, "float32")
+    onehot = ops.one_hot(labels, ops.shape(logits)[-1])
+    logits = logits - margin * onehot
+    return -ops.sum(onehot * ops.log_softmax(logits, axis=-1), axis=-1)
+
+
+def gradient_penalty_from_grads(grads):
+    """WGAN-GP penalty (Gulrajani et al. 2017): mean (||grad||_2 - 1)^2 over the flattened images."""
+    flat = ops.reshape(grads, (ops.shape(grads)[0], -1))
+    norms = ops.sqrt(ops.sum(ops.square(flat), axis=1) + 1e-12)
+    return ops.mean(ops.square(norms - 1.0))

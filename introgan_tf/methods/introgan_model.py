@@ -1,0 +1,186 @@
+"""IntroGAN's per-session Keras model: one G step then ``critic_iters`` D steps (introgan.md 5-6).
+
+The discriminator doubles as a prototype classifier (prototype_head.py).  The
+real batch (new-class images + generated replay + exemplars, all "real") trains
+the adversarial term and the prototype cross-entropy; fakes train only the
+adversarial term of D, and G additionally gets the prototype cross-entropy of
+its samples (lambda_G = protogan_scale_g).  See He et al., *Introspective GAN*,
+Pattern Recognition 151 (2024).
+"""
+
+import keras
+import tensorflow as tf
+from keras import ops
+
+from introgan_tf import losses
+from introgan_tf.config import IntroGANConfig, TrainConfig
+from introgan_tf.models import prototype_head
+
+
+class IntroGANModel(keras.Model):
+    """Wraps G, D and the prototype memory of one session for ``fit``.
+
+    Each ``fit`` element is ``critic_iters * B`` real images and labels; they are
+    split into one batch per D step, so data is consumed in the original order.
+
+    Args:
+      generator: ConditionalGenerator over ``num_classes`` classes.
+      discriminator: EmbeddingDiscriminator.
+      prototypes_uint8: uint8 [C*P, H, W, C], class-major (class k owns rows k*P..k*P+P-1).
+      num_classes: C, classes seen so far.
+      class_weights: [C] per-class weights of the real terms (``anti_imbalance=reweight``) or None.
+      introgan: the method's hyperparameters.
+      train: schedule and adversarial-loss options.
+      seed: seed of the in-graph SeedGenerator (z, fake labels).
+    """
+
+    def __init__(self, generator, discriminator, prototypes_uint8, num_classes, introgan: IntroGANConfig,
+                 train: TrainConfig, seed: int, class_weights=None, **kwargs):
+        super().__init__(**kwargs)
+        self.generator = generator
+        self.discriminator = discriminator
+        self.num_classes = num_classes
+        self.proto_num = prototypes_uint8.shape[0] // num_classes
+        self.cfg = introgan
+        self.train_cfg = train
+        # The memory is part of the model's state (and of every checkpoint): uint8, never trained.
+        self.prototypes = tf.Variable(prototypes_uint8, trainable=False, name="prototype_memory")
+        weights = ops.ones((num_classes,)) if class_weights is None else class_weights
+        self.class_weights = tf.Variable(ops.cast(weights, "float32"), trainable=False, name="class_weights")
+        # Iterations done in this session; the G step is skipped at iteration 0 (introgan.md 6).
+        self.iteration = tf.Variable(0, dtype=tf.int64, trainable=False, name="iteration")
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.d_loss_fn, self.g_loss_fn = losses.ADVERSARIAL_LOSSES[train.mode]
+        names = ["d_loss", "g_loss", "d_adv", "g_adv", "proto_ce_real", "proto_ce_fake", "train_acc"]
+        self.trackers = {name: keras.metrics.Mean(name=name) for name in names}
+
+    @property
+    def metrics(self):
+        return list(self.trackers.values())
+
+    def compile(self, d_optimizer, g_optimizer, **kwargs):
+        super().compile(**kwargs)
+        self.d_optimizer = d_optimizer
+        self.g_optimizer = g_optimizer
+        # Built now: the G update lives inside tf.cond, where no variable may be created.
+        d_optimizer.build(self.discriminator.trainable_variables)
+        g_optimizer.build(self.generator.trainable_variables)
+
+    # ----------------------------------------------------------------------------------------- math
+    def prototype_images(self):
+        return ops.cast(self.prototypes, "float32") / 127.5 - 1.0
+
+    def train_logits(self, embeddings, proto_embeddings):
+        """Train-time logits (introgan.md 4.3), or centre logits with ``train_rel_center``."""
+        cfg = self.cfg
+        if cfg.train_rel_center:
+            return prototype_head.test_logits(embeddings, proto_embeddings, self.num_classes, cfg.dist_func,
+                                              cfg.gamma, "rel_center")
+        random_index = None
+        if cfg.rigorous == "random":
+            random_index = keras.random.randint((), 0, self.proto_num, seed=self.seed_generator)
+        return prototype_head.prototype_logits(embeddings, proto_embeddings, self.num_classes, cfg.dist_func,
+                                               cfg.gamma, cfg.rigorous, random_index)
+
+    def center_pull(self, embeddings, labels, proto_embeddings, weight):
+        """mu * mean ||c_y - E(x)||^2; zero when unused or with multi_center (introgan.md 5.1)."""
+        cfg = self.cfg
+        if weight == 0.0 or cfg.center_type == "multi_center":
+            return 0.0
+        centers = prototype_head.class_centers(proto_embeddings, self.num_classes, cfg.center_type,
+                                               cfg.fixed_center_idx)
+        return weight * ops.mean(prototype_head.center_pull(embeddings, labels, centers, cfg.dist_func))
+
+    def sample_fakes(self, batch_size):
+        z = keras.random.normal((batch_size, self.generator.z_dim), seed=self.seed_generator)
+        labels = keras.random.randint((batch_size,), 0, self.num_classes, seed=self.seed_generator)
+        return z, labels
+
+    # ----------------------------------------------------------------------------------------- steps
+    def generator_step(self, batch_size):
+        """One G update on L_G = adv + lambda_G CE(proto logits of fakes) + mu_fake pull."""
+        cfg = self.cfg
+        z, fake_labels = self.sample_fakes(batch_size)
+        protos = self.prototype_images()
+        with tf.GradientTape() as tape:
+            fakes = self.generator((z, fake_labels), training=True)
+            logits, embeddings = self.discriminator(ops.concatenate([fakes, protos], 0), training=True)
+            fake_emb, proto_emb = embeddings[:batch_size], embeddings[batch_size:]
+            g_adv = self.g_loss_fn(logits[:batch_size])
+            ce_fake = ops.mean(losses.softmax_cross_entropy(self.train_logits(fake_emb, proto_emb), fake_labels,
+                                                            cfg.margin))
+            g_loss = g_adv + cfg.protogan_scale_g * ce_fake + self.center_pull(fake_emb, fake_labels, proto_emb,
+                                                                                cfg.proto_weight_fake)
+        variables = self.generator.trainable_variables
+        self.g_optimizer.apply(tape.gradient(g_loss, variables), variables)
+        return g_loss, g_adv, ce_fake
+
+    def discriminator_step(self, real, labels):
+        """One D update on L_D (introgan.md 5.1 / 5.2)."""
+        cfg = self.cfg
+        batch_size = ops.shape(real)[0]
+        weights = ops.take(self.class_weights, labels)
+        protos = self.prototype_images()
+        z, fake_labels = self.sample_fakes(batch_size)
+        fakes = ops.stop_gradient(self.generator((z, fake_labels), training=True))
+        with tf.GradientTape() as tape:
+            # One pass over real, fake and prototypes: D has no batch-dependent layers (introgan.md 4.7).
+            logits, embeddings = self.discriminator(ops.concatenate([real, fakes, protos], 0), training=True)
+            real_logits, fake_logits = logits[:batch_size], logits[batch_size:2 * batch_size]
+            real_emb, proto_emb = embeddings[:batch_size], embeddings[2 * batch_size:]
+            class_logits = self.train_logits(real_emb, proto_emb)
+            ce_real = ops.mean(weights * losses.softmax_cross_entropy(class_logits, labels, cfg.margin))
+            pull = self.center_pull(real_emb, labels, proto_emb, cfg.proto_weight_real)
+            if cfg.classification_only:
+                d_adv = ops.convert_to_tensor(0.0)
+            else:
+                d_adv = self.d_loss_fn(real_logits, fake_logits, weights)
+                if self.train_cfg.mode == "wgan-gp":
+                    d_adv += self.train_cfg.lambda_gp * self.gradient_penalty(real, fakes)
+            d_loss = d_adv + cfg.protogan_scale * ce_real + pull
+        variables = self.discriminator.trainable_variables
+        self.d_optimizer.apply(tape.gradient(d_loss, variables), variables)
+        accuracy = ops.mean(ops.cast(ops.equal(ops.argmax(class_logits, -1), ops.cast(labels, "int64")), "float32"))
+        return d_loss, d_adv, ce_real, accuracy
+
+    def gradient_penalty(self, real, fakes):
+        """GP on the real/fake logit only -- decision (b) of introgan.md."""
+        alpha = keras.random.uniform((ops.shape(real)[0], 1, 1, 1), seed=self.seed_generator)
+        mixed = real + alpha * (fakes - real)
+        with tf.GradientTape() as tape:
+            tape.watch(mixed)
+            mixed_logits, _ = self.discriminator(mixed, training=True)
+        return losses.gradient_penalty_from_grads(tape.gradient(mixed_logits, mixed))
+
+    def train_step(self, data):
+        images, labels = data
+        critic_iters = self.train_cfg.critic_iters
+        batch_size = ops.shape(images)[0] // critic_iters
+        zero = ops.convert_to_tensor(0.0)
+        if self.cfg.classification_only:
+            g_results = (zero, zero, zero)  # G stays at its initial weights (lr 0 in the original)
+        else:
+            g_results = tf.cond(self.iteration > 0, lambda: self.generator_step(batch_size),
+                                lambda: (zero, zero, zero))
+        for k in range(critic_iters):
+            chunk = slice(k * batch_size, (k + 1) * batch_size)
+            d_results = self.discriminator_step(images[chunk], labels[chunk])
+        self.iteration.assign_add(1)
+        values = dict(zip(["g_loss", "g_adv", "proto_ce_fake"], g_results))
+        values.update(zip(["d_loss", "d_adv", "proto_ce_real", "train_acc"], d_results))
+        for name, value in values.items():
+            self.trackers[name].update_state(value)
+        return {name: tracker.result() for name, tracker in self.trackers.items()}
+
+    # ----------------------------------------------------------------------------------------- inference
+    def embed(self, images):
+        return self.discriminator(images, training=False)[1]
+
+    def test_logits(self, embeddings, proto_embeddings):
+        cfg = self.cfg
+        return prototype_head.test_logits(embeddings, proto_embeddings, self.num_classes, cfg.dist_func, cfg.gamma,
+                                          cfg.center_type, cfg.fixed_center_idx)
+
+    def call(self, images, training=False):
+        """Test-time logits [N, C] of images in [-1, 1]."""
+        return self.test_logits(self.embed(images), self.embed(self.prototype_images()))
