@@ -30,6 +30,11 @@ def parse_flags(argv):
     except flags.Error as error:
         print(f"error: {error}", file=sys.stderr)
         sys.exit(2)
+    except SystemExit:
+        # absl exits with status 1 after printing --help/--helpfull; asking for help is not a failure.
+        if any(arg.split("=")[0] in ("--help", "--helpfull", "--helpshort", "-?", "-h") for arg in argv[1:]):
+            sys.exit(0)
+        raise
 
 
 def main(argv):

@@ -139,6 +139,8 @@ class IntroGANModel(keras.Model):
                     d_adv += self.train_cfg.lambda_gp * self.gradient_penalty(real, fakes)
             d_loss = d_adv + cfg.protogan_scale * ce_real + pull
         variables = self.discriminator.trainable_variables
+        if cfg.classification_only:  # the real/fake head gets no gradient in this ablation
+            variables = [v for v in variables if "d_output" not in v.path]
         self.d_optimizer.apply(tape.gradient(d_loss, variables), variables)
         accuracy = ops.mean(ops.cast(ops.equal(ops.argmax(class_logits, -1), ops.cast(labels, "int64")), "float32"))
         return d_loss, d_adv, ce_real, accuracy

@@ -1,0 +1,142 @@
+"""IntroGAN end to end on real MNIST: two sessions, outputs, SavedModel, resume after SIGKILL."""
+
+import glob
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import numpy as np
+import pytest
+
+from introgan_tf import experiment
+from introgan_tf.config import EvalConfig, ExperimentConfig, IntroGANConfig, TrainConfig
+from tests.conftest import REPO_ROOT
+
+TINY = dict(batch_size=16, test_interval=3, save_interval=3, sample_interval=3)
+
+
+def tiny_config(shared_data, result_dir, iters=6, **overrides):
+    return ExperimentConfig(
+        dataset="mnist", method="introgan", result_dir=str(result_dir), data_dir=str(shared_data / "mnist"),
+        num_sessions=2, train=TrainConfig(iters=iters, **TINY),
+        introgan=IntroGANConfig(proto_num=4, replay_per_class=30), eval=EvalConfig(skip_fid=True), **overrides)
+
+
+def check_results(data, iters, num_sessions=2):
+    assert data["method"] == "introgan" and data["dataset"] == "mnist" and data["order_idx"] == 1
+    assert data["nb_cl"] == 2 and data["complete"] is True and data["config"]["train"]["iters"] == iters
+    assert [s["index"] for s in data["sessions"]] == list(range(1, num_sessions + 1))
+    for s, session in enumerate(data["sessions"], start=1):
+        assert session["new_classes"] == [2 * s - 2, 2 * s - 1]
+        assert session["seen_classes"] == list(range(2 * s))
+        iterations = [e["iteration"] for e in session["evaluations"]]
+        assert iterations == list(range(3, iters + 1, 3))
+        for evaluation in session["evaluations"]:
+            assert len(evaluation["prefix_accuracies"]) == s
+            assert evaluation["accuracy"] == evaluation["prefix_accuracies"][-1]
+            assert 0.0 <= evaluation["accuracy"] <= 1.0
+        assert session["accuracy"] == session["evaluations"][-1]["accuracy"]
+    assert 0.0 < data["ta_acc"] <= 1.0
+
+
+@pytest.fixture(scope="module")
+def finished_run(tmp_path_factory):
+    from tests.conftest import shared_data_dir
+    if not (shared_data_dir() / "mnist").is_dir():
+        pytest.skip(f"real data not found at {shared_data_dir()}")
+    result_dir = tmp_path_factory.mktemp("run")
+    data = experiment.run(tiny_config(shared_data_dir(), result_dir))
+    return result_dir, data
+
+
+def test_two_sessions_write_every_output(finished_run):
+    result_dir, data = finished_run
+    check_results(data, iters=6)
+    assert json.load(open(result_dir / "results.json")) == json.loads(json.dumps(data))
+    assert data["sessions"][0]["accuracy"] > 0.9  # 0 vs 1 is easy even after 6 tiny iterations
+    assert glob.glob(str(result_dir / "tensorboard" / "events.out.tfevents.*"))
+    for s in (1, 2):
+        assert os.path.isfile(result_dir / "samples" / f"session_{s}.png")
+        assert glob.glob(str(result_dir / "checkpoints" / f"session_{s}" / "ckpt-*.index"))
+
+
+def test_tensorboard_has_losses_accuracy_images_config(finished_run):
+    import tensorflow as tf
+    result_dir, _ = finished_run
+    tags = set()
+    for path in glob.glob(str(result_dir / "tensorboard" / "events.out.tfevents.*")):
+        for event in tf.compat.v1.train.summary_iterator(path):
+            tags.update(v.tag for v in event.summary.value)
+    assert {"loss/d_loss", "loss/g_loss", "loss/proto_ce_real", "accuracy/all_seen", "accuracy/prefix_1",
+            "ta_acc", "samples/session_2", "config"} <= tags
+
+
+def test_saved_model_without_our_package(finished_run):
+    result_dir, _ = finished_run
+    script = textwrap.dedent(f"""
+        import sys
+        sys.modules["introgan_tf"] = None  # any import of our package would now fail
+        import numpy as np, tensorflow as tf
+        model = tf.saved_model.load({str(result_dir / "saved_model")!r})
+        out = model.signatures["generate"](z=tf.random.normal([4, 100]), labels=tf.constant([0, 1, 2, 3]))
+        images = out["images"].numpy()
+        assert images.shape == (4, 28, 28, 1) and images.min() >= -1 and images.max() <= 1
+        cls = model.signatures["classify"](images=out["images"])
+        assert cls["logits"].shape == (4, 4) and set(cls["labels"].numpy().tolist()) <= {{0, 1, 2, 3}}
+        try:
+            model.signatures["generate"](z=tf.random.normal([1, 100]), labels=tf.constant([7]))
+            raise SystemExit("unseen label accepted")
+        except tf.errors.InvalidArgumentError as error:
+            assert "every label must be a seen class" in str(error)
+        print("OK")
+    """)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                            cwd=str(result_dir))
+    assert result.returncode == 0 and "OK" in result.stdout, result.stderr[-2000:]
+
+
+def test_sample_cli(finished_run, tmp_path):
+    from introgan_tf import sample
+    result_dir, _ = finished_run
+    out = tmp_path / "grid.png"
+    assert sample.main(["--saved_model", str(result_dir / "saved_model"), "--classes", "0,3", "--num", "5",
+                        "--out", str(out)]) == 0
+    from PIL import Image
+    assert Image.open(out).size[1] > Image.open(out).size[0] / 5  # two rows
+    assert sample.main(["--saved_model", str(result_dir / "saved_model"), "--classes", "9", "--out",
+                        str(out)]) == 2
+
+
+def test_existing_results_need_resume(finished_run):
+    from introgan_tf.errors import InputError
+    from tests.conftest import shared_data_dir
+    result_dir, _ = finished_run
+    with pytest.raises(InputError, match="--resume"):
+        experiment.run(tiny_config(shared_data_dir(), result_dir))
+
+
+def test_resume_after_sigkill_mid_session(shared_data, tmp_path):
+    result_dir = tmp_path / "killed"
+    args = ["main.py", "--dataset", "mnist", "--data_dir", str(shared_data / "mnist"), "--num_sessions", "2",
+            "--iters", "12", "--batch_size", "16", "--test_interval", "3", "--save_interval", "3",
+            "--proto_num", "4", "--replay_per_class", "30", "--skip_fid", "--result_dir", str(result_dir)]
+    process = subprocess.Popen([sys.executable, *args], cwd=REPO_ROOT, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    target = result_dir / "checkpoints" / "session_2" / "ckpt-6.index"  # iteration 3 of session 2
+    deadline = time.time() + 240
+    while not target.exists() and process.poll() is None and time.time() < deadline:
+        time.sleep(0.02)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert target.exists(), "the run never reached a mid-session checkpoint of session 2"
+    before = json.load(open(result_dir / "results.json"))  # never corrupt, whenever the kill came
+    assert len(before["sessions"]) == 2 and before["complete"] is False
+    resumed = subprocess.run([sys.executable, *args, "--resume"], cwd=REPO_ROOT, capture_output=True, text=True,
+                             timeout=300)
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert "resumed session 2 at iteration" in resumed.stdout
+    check_results(json.load(open(result_dir / "results.json")), iters=12)

@@ -1,0 +1,84 @@
+"""Command line: flag validation is one line on stderr, exit status 2, no traceback."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from absl import flags as absl_flags
+from absl.testing import flagsaver
+
+from tests.conftest import REPO_ROOT
+
+# Importing the flag modules defines the flags on absl's global FLAGS (only once per process).
+from flags import config_builder, eval_flags, experiment_flags, introgan_flags, training_flags  # noqa: F401,E402
+from introgan_tf.errors import InputError  # noqa: E402
+
+FLAGS = absl_flags.FLAGS
+
+
+def run_main(*args, timeout=120):
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    return subprocess.run([sys.executable, "main.py", *args], cwd=REPO_ROOT, capture_output=True, text=True,
+                          timeout=timeout, env=env)
+
+
+def build(**values):
+    if not FLAGS.is_parsed():
+        FLAGS(["main.py"])
+    with flagsaver.flagsaver(**values):
+        return config_builder.build_config(FLAGS)
+
+
+def test_defaults():
+    config = build()
+    assert config.dataset == "fashion-mnist" and config.method == "introgan" and config.seed == 1993
+    assert config.result_dir == os.path.join("result", "introgan", "fashion-mnist_order_1")
+    assert config.train.iters == 10000 and config.train.batch_size == 100 and config.introgan.proto_num == 20
+
+
+@pytest.mark.parametrize("values, flag", [
+    (dict(nb_cl=3), "--nb_cl=3"),
+    (dict(nb_cl=0), "--nb_cl=0"),
+    (dict(order_idx=7), "--order_idx=7"),
+    (dict(num_sessions=6), "--num_sessions=6"),
+    (dict(iters=0), "--iters=0"),
+    (dict(batch_size=-1), "--batch_size=-1"),
+    (dict(fixed_center_idx=20), "--fixed_center_idx=20"),
+    (dict(fid_samples_per_class=1), "--fid_samples_per_class=1"),
+    (dict(tfds_download=True), "--tfds_download"),
+    (dict(fid_extractor="inception"), "--inception_weights"),
+])
+def test_invalid_combinations(values, flag):
+    with pytest.raises(InputError) as info:
+        build(**values)
+    assert flag in str(info.value) and "\n" not in str(info.value)
+
+
+def test_cli_bad_enum_is_one_line():
+    result = run_main("--method", "nope")
+    assert result.returncode == 2
+    lines = [l for l in result.stderr.splitlines() if l.strip() and "absl::InitializeLog" not in l]
+    assert len(lines) == 1 and "--method" in lines[0] and "Traceback" not in result.stderr
+
+
+def test_cli_bad_combination_is_one_line():
+    result = run_main("--dataset", "mnist", "--nb_cl", "4")
+    assert result.returncode == 2 and "error: --nb_cl=4" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_cli_missing_data_dir():
+    result = run_main("--dataset", "mnist", "--method", "introgan", "--data_dir", "/nonexistent")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    error_lines = [l for l in result.stderr.splitlines() if l.startswith("error:")]
+    assert len(error_lines) == 1 and "/nonexistent" in error_lines[0] and "to obtain the data" in error_lines[0]
+
+
+def test_helpfull_documents_every_flag():
+    result = run_main("--helpfull")
+    assert result.returncode == 0
+    ours = [name for module, defined in FLAGS.flags_by_module_dict().items() if module.startswith("flags.")
+            for name in (flag.name for flag in defined)]
+    assert len(ours) > 40
+    for name in ours:
+        assert f"--{name}:" in result.stdout or f"--[no]{name}:" in result.stdout, name

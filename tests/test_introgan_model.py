@@ -1,0 +1,73 @@
+"""IntroGANModel.train_step: finite losses in both modes, G step skipped at iteration 0."""
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from introgan_tf.config import IntroGANConfig, TrainConfig
+from introgan_tf.methods.introgan_model import IntroGANModel
+from introgan_tf.models.discriminator import EmbeddingDiscriminator
+from introgan_tf.models.generator import ConditionalGenerator
+
+
+def tiny_model(mode="dcgan", critic_iters=1, **introgan):
+    keras.utils.set_random_seed(0)
+    num_classes, proto_num = 3, 2
+    protos = np.random.default_rng(0).integers(0, 255, (num_classes * proto_num, 28, 28, 1), dtype=np.uint8)
+    model = IntroGANModel(ConditionalGenerator(num_classes), EmbeddingDiscriminator(), protos, num_classes,
+                          IntroGANConfig(proto_num=proto_num, **introgan),
+                          TrainConfig(mode=mode, critic_iters=critic_iters), seed=0)
+    model.compile(d_optimizer=keras.optimizers.Adam(2e-4, 0.5), g_optimizer=keras.optimizers.Adam(2e-4, 0.5))
+    return model
+
+
+def batch(n, num_classes=3):
+    rng = np.random.default_rng(1)
+    return (tf.constant(rng.uniform(-1, 1, (n, 28, 28, 1)).astype(np.float32)),
+            tf.constant(rng.integers(0, num_classes, n).astype(np.int32)))
+
+
+@pytest.mark.parametrize("mode", ["dcgan", "wgan-gp"])
+def test_train_step_finite(mode):
+    model = tiny_model(mode)
+    for _ in range(2):
+        logs = model.train_step(batch(4))
+    values = {k: float(v) for k, v in logs.items()}
+    assert all(np.isfinite(v) for v in values.values()), values
+    assert values["proto_ce_real"] > 0 and values["d_loss"] != 0
+    assert int(model.iteration.numpy()) == 2
+
+
+def test_generator_step_skipped_at_first_iteration():
+    model = tiny_model()
+    g_before = [w.numpy().copy() for w in model.generator.weights]
+    d_before = [w.numpy().copy() for w in model.discriminator.weights]
+    step = tf.function(model.train_step)
+    step(batch(4))
+    assert all(np.array_equal(a, b.numpy()) for a, b in zip(g_before, model.generator.weights))
+    assert not all(np.array_equal(a, b.numpy()) for a, b in zip(d_before, model.discriminator.weights))
+    assert int(model.g_optimizer.iterations.numpy()) == 0  # not even a zero-gradient update
+    step(batch(4))
+    assert not all(np.array_equal(a, b.numpy()) for a, b in zip(g_before, model.generator.weights))
+    assert int(model.g_optimizer.iterations.numpy()) == 1
+
+
+def test_critic_iters_consumes_one_batch_per_d_step():
+    model = tiny_model(critic_iters=2)
+    model.train_step(batch(8))
+    assert int(model.d_optimizer.iterations.numpy()) == 2
+
+
+def test_classification_only_keeps_generator():
+    model = tiny_model(classification_only=True)
+    g_before = [w.numpy().copy() for w in model.generator.weights]
+    for _ in range(2):
+        model.train_step(batch(4))
+    assert all(np.array_equal(a, b.numpy()) for a, b in zip(g_before, model.generator.weights))
+
+
+def test_test_logits_shape():
+    model = tiny_model()
+    images, _ = batch(5)
+    assert tuple(model(images).shape) == (5, 3)
