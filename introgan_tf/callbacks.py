@@ -1,11 +1,16 @@
 """Keras callbacks of one session's ``fit``: losses to TensorBoard, periodic
 evaluation (every ``test_interval`` iterations and at the end), periodic
 checkpoints (every ``save_interval``) and sample grids (every ``sample_interval``).
+It also times the training steps apart from that work, for the speed figures.
 """
+
+import time
 
 import keras
 import numpy as np
 import tensorflow as tf
+
+WARMUP_STEPS = 10  # steps excluded from the steady-state speed (tracing, first allocations)
 
 
 class SessionMonitor(keras.callbacks.Callback):
@@ -32,6 +37,17 @@ class SessionMonitor(keras.callbacks.Callback):
         self.evaluate = evaluate
         self.save = save
         self.write_samples = write_samples
+        self.side_seconds = 0.0  # evaluation, checkpoints, samples: not training
+        self.warm_time = None
+        self.warm_side = 0.0
+        self.end_time = None
+
+    def steady_iterations_per_second(self):
+        """Training steps per second after the warm-up, excluding evaluation/saving/sampling time."""
+        steps = self.iters - self.start_iteration - WARMUP_STEPS
+        if self.warm_time is None or self.end_time is None or steps <= 0:
+            return None
+        return steps / (self.end_time - self.warm_time - (self.side_seconds - self.warm_side))
 
     def on_train_batch_end(self, batch, logs=None):
         iteration = self.start_iteration + batch + 1
@@ -42,9 +58,15 @@ class SessionMonitor(keras.callbacks.Callback):
             if iteration != self.iters:  # logged values are means over the last log_every steps
                 for metric in self.model.metrics:
                     metric.reset_state()
+        if batch + 1 == WARMUP_STEPS:
+            self.warm_time, self.warm_side = time.perf_counter(), self.side_seconds
+        if iteration == self.iters:
+            self.end_time = time.perf_counter()
+        started = time.perf_counter()
         if iteration % self.cfg.test_interval == 0 or iteration == self.iters:
             self.evaluate(iteration)
         if iteration % self.cfg.sample_interval == 0 and iteration != self.iters:
             self.write_samples(iteration)
         if iteration % self.cfg.save_interval == 0 and iteration != self.iters:
             self.save()
+        self.side_seconds += time.perf_counter() - started

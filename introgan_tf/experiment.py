@@ -9,6 +9,7 @@ checkpoint).  Results go to ``results.json`` after every evaluation.
 
 import json
 import os
+import resource
 import sys
 import time
 
@@ -24,7 +25,8 @@ from introgan_tf.data.datasets import load_dataset
 from introgan_tf.data.pipeline import to_unit_range
 from introgan_tf.data.scenario import ClassIncrementalScenario
 from introgan_tf.errors import InputError
-from introgan_tf.evaluation import accuracy
+from introgan_tf.evaluation import accuracy, continual_metrics
+from introgan_tf.evaluation.generation_metrics import evaluate_generation
 from introgan_tf.export import export_saved_model
 from introgan_tf.methods import get_method
 from introgan_tf.results import ResultsLog, read_results
@@ -107,7 +109,7 @@ class Experiment:
             for k, value in enumerate(prefixes, start=1):
                 tf.summary.scalar(f"accuracy/prefix_{k}", value)
             tf.summary.scalar("ta_acc", self.results.data["ta_acc"])
-        self.timings["evaluation"] = self.timings.get("evaluation", 0.0) + time.time() - started
+        self.timings["evaluation"] = self.timings.get("evaluation", 0.0) + time.time() - started  # per session
         print(f"\n[introgan_tf] session {session.index} iteration {iteration}: accuracy {prefixes[-1]:.4f} "
               f"prefixes {[round(p, 4) for p in prefixes]}", flush=True)
 
@@ -143,17 +145,55 @@ class Experiment:
             started = time.time()
             self.method.model.fit(dataset, steps_per_epoch=iters - start_iteration, epochs=1,
                                   callbacks=[monitor], shuffle=False, verbose=1 if sys.stdout.isatty() else 2)
-            seconds = time.time() - started
-            self.timings["training"] = self.timings.get("training", 0.0) + seconds
-            self.results.update_session(session.index, iterations_per_second=(iters - start_iteration) / seconds)
+            timing = self.results.session(session.index).setdefault("timing", {})
+            timing["training_seconds"] = time.time() - started - monitor.side_seconds
+            timing["evaluation_seconds"] = self.timings.pop("evaluation", 0.0)
+            timing["iterations_per_second"] = (iters - start_iteration) / timing["training_seconds"]
+            timing["steady_iterations_per_second"] = monitor.steady_iterations_per_second()
             # Training done: keep it even if the end-of-session work below is interrupted.
             self.checkpointer.save(self.method, session.index, complete=False)
+
+    def generation_metrics(self, session):
+        """Per-class FID (unless --skip_fid) and the domain classifier's accuracy on generated samples."""
+        started = time.time()
+        metrics = evaluate_generation(self.method.sample, list(range(session.num_seen)), session.seen_original,
+                                      self.config.dataset, self.config.eval)
+        step = session.index * self.config.train.iters
+        with self.writer.as_default(step=step):
+            tf.summary.scalar("generated_accuracy/mean", metrics["generated_accuracy_mean"])
+            if "fid" in metrics:
+                tag = f"fid/{metrics['fid_extractor']}"
+                tf.summary.scalar(f"{tag}/mean", metrics["fid_mean"])
+                for label, value in metrics["fid"].items():
+                    tf.summary.scalar(f"{tag}/class_{label}", value)
+        self.results.update_session(session.index, **metrics)
+        self.timings["generation_metrics"] = time.time() - started
+        if "fid" in metrics:
+            print(f"[introgan_tf] session {session.index}: FID ({metrics['fid_extractor']}) mean "
+                  f"{metrics['fid_mean']:.2f}; ", end="")
+        else:
+            print(f"[introgan_tf] session {session.index}: ", end="")
+        print(f"accuracy on generated samples {metrics['generated_accuracy_mean']:.4f} "
+              f"({time.time() - started:.1f}s)", flush=True)
+
+    def summarise(self):
+        """Run-level metrics over the sessions so far: TA-ACC, TA-FID, accuracy matrix, forgetting."""
+        sessions = self.results.data["sessions"]
+        fields = dict(ta_acc=accuracy.ta_acc(sessions), accuracy_matrix=continual_metrics.accuracy_matrix(sessions),
+                      forgetting=continual_metrics.forgetting(sessions),
+                      end_of_session_accuracy=[s.get("accuracy") for s in sessions])
+        if all("fid" in s for s in sessions):
+            fields.update(ta_fid=continual_metrics.ta_fid_from_sessions(sessions, self.config.nb_cl),
+                          fid_extractor=sessions[-1]["fid_extractor"])
+        self.results.update(**fields)
 
     def finish_session(self, session):
         self.method.end_session(session)
         grid = self.write_samples(session, self.config.train.iters)
         save_png(grid, os.path.join(self.result_dir, "samples", f"session_{session.index}.png"))
         self.results.update_session(session.index, **self.method.summary())
+        self.generation_metrics(session)
+        self.summarise()
         export_saved_model(self.method, session, os.path.join(self.result_dir, "saved_model"))
         self.checkpointer.save(self.method, session.index, complete=True)
 
@@ -162,16 +202,21 @@ class Experiment:
             tf.summary.text("config", "```\n" + json.dumps(self.config.to_dict(), indent=2) + "\n```")
         first, start_iteration = self.restore()
         for session in self.sessions[first - 1:]:
+            setup_seconds = None
             if start_iteration == 0:
                 started = time.time()
                 self.method.begin_session(session)
-                self.timings["session_setup"] = self.timings.get("session_setup", 0.0) + time.time() - started
+                setup_seconds = time.time() - started
                 self.results.start_session(session.as_record())
             self.train_session(session, start_iteration)
             self.finish_session(session)
+            timing = self.results.session(session.index).setdefault("timing", {})
+            timing.update(setup_seconds=setup_seconds, **self.method.timings,
+                          generation_metrics_seconds=self.timings.pop("generation_metrics", None),
+                          peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+            self.results.write()
             start_iteration = 0
-        self.results.update(complete=len(self.results.data["sessions"]) == len(self.sessions),
-                            ta_acc=accuracy.ta_acc(self.results.data["sessions"]))
+        self.results.update(complete=len(self.results.data["sessions"]) == len(self.sessions))
         self.writer.flush()
         print(f"[introgan_tf] done: TA-ACC {self.results.data['ta_acc']:.4f}; results in {self.results_path}",
               flush=True)

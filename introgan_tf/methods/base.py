@@ -37,6 +37,7 @@ class ContinualMethod(abc.ABC):
         self.scenario = scenario
         self.model = None
         self.pool = None
+        self.timings = {}  # seconds of the current session's set-up phases, reported in results.json
 
     def rng(self, session: Session, purpose: int) -> np.random.Generator:
         """A numpy generator that depends only on (seed, session, purpose), so resume is reproducible."""

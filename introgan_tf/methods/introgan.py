@@ -10,6 +10,8 @@ Per session s (introgan.md sections 7-9):
 5. a fresh IntroGANModel compiled with fresh Adam(2e-4, 0.5, 0.999, eps 1e-8).
 """
 
+import time
+
 import keras
 import numpy as np
 import tensorflow as tf
@@ -23,7 +25,7 @@ from introgan_tf.models.generator import ConditionalGenerator
 from introgan_tf.models.growth import grow_generator, most_confused_class
 
 # Purposes of the per-session numpy generators (see ContinualMethod.rng).
-RNG_PROTOTYPES, RNG_GROWTH = 1, 2
+RNG_PROTOTYPES, RNG_GROWTH, RNG_SAMPLES = 1, 2, 3
 # Offset of the stateless seeds used for replay noise.
 REPLAY_SEED_OFFSET = 7919
 
@@ -37,6 +39,8 @@ class IntroGAN(ContinualMethod):
         self.discriminator = None   # D_{s-1}
         self.memory = np.zeros((0,) + info.image_shape, np.uint8)  # class-major exemplars of the seen classes
         self.most_confused = {}     # new class -> old class it was grown from (diagnostics)
+        self.sample_rng = np.random.default_rng(config.seed)
+        self._sample_fn = (None, None)  # (generator, its traced sampling function)
 
     # ---------------------------------------------------------------------------------------- helpers
     @property
@@ -111,8 +115,11 @@ class IntroGAN(ContinualMethod):
         x_new, y_new = self.scenario.train_data(session)
         parts = [(x_new, y_new)]
         first = session.index == 1 or self.generator is None
+        self.timings = {}
         if not first:
+            started = time.time()
             parts.append(self.generate_replay(session))
+            self.timings["replay_seconds"] = time.time() - started
             if cfg.exemplars_dual_use:
                 old_labels = np.repeat(np.arange(session.num_old), self.proto_num)
                 parts.append((np.tile(self.memory, (cfg.proto_importance, 1, 1, 1)),
@@ -137,6 +144,7 @@ class IntroGAN(ContinualMethod):
                                      session.num_seen)
 
     def end_session(self, session: Session) -> None:
+        self.sample_rng = self.rng(session, RNG_SAMPLES)
         self.generator = self.model.generator
         self.discriminator = self.model.discriminator
         self.memory = self.model.prototypes.numpy()
@@ -149,9 +157,13 @@ class IntroGAN(ContinualMethod):
 
     def sample(self, labels: np.ndarray, z: np.ndarray = None) -> np.ndarray:
         labels = np.asarray(labels, np.int32)
-        if z is None:
-            z = np.random.default_rng(self.config.seed).standard_normal((len(labels), self.z_dim)).astype(np.float32)
-        sample_fn = tf.function(lambda z_, y_: self.model.generator((z_, y_), training=False))
+        if z is None:  # fresh noise on every call, reproducible per session
+            z = self.sample_rng.standard_normal((len(labels), self.z_dim)).astype(np.float32)
+        generator, sample_fn = self._sample_fn
+        if generator is not self.model.generator:  # trace once per generator, not once per call
+            generator = self.model.generator
+            sample_fn = tf.function(lambda z_, y_: generator((z_, y_), training=False))
+            self._sample_fn = (generator, sample_fn)
         return np.concatenate([np.asarray(sample_fn(z[i:i + 1000], labels[i:i + 1000]))
                                for i in range(0, len(labels), 1000)])
 
