@@ -1,0 +1,152 @@
+"""End-of-session generation metrics: per-class FID and accuracy on generated samples.
+
+* Per-class FID (introgan.md 10.4; Heusel et al. 2017): for every seen class,
+  ``eval_config.fid_samples_per_class`` samples are generated in single-class
+  batches, quantised to uint8 with q(x) = floor((x + 1) * 127.5) and mapped
+  back to [-1, 1] (so they look exactly like stored images), embedded by the
+  feature extractor, and compared with the shipped statistics of the same
+  ORIGINAL class.  No JPEG round trip (introgan.md section 12).
+* Accuracy on generated samples (MeRGAN, Wu et al. 2018; baselines.md 1.6):
+  the fraction of class-l samples that the domain classifier assigns to
+  original label l (argmax over all 10 labels), averaged over seen classes.
+  It uses the FID samples when FID is computed; with ``skip_fid`` it
+  generates min(1000, fid_samples_per_class) samples per class, which is cheap.
+  (MeRGAN used 100 x 64 = 6400; the count is recorded in the result.)
+"""
+
+import functools
+import time
+from typing import Callable, Optional, Sequence
+
+import numpy as np
+
+from introgan_tf.data.pipeline import quantize_to_uint8
+from introgan_tf.errors import InputError
+from introgan_tf.evaluation import feature_extractor as fe
+from introgan_tf.evaluation import fid
+
+SKIP_FID_ACCURACY_SAMPLES = 1000
+
+SampleFn = Callable[[np.ndarray], np.ndarray]
+
+
+@functools.lru_cache(maxsize=4)
+def _cached_extractor(name: str, dataset: str, precalc_dir: Optional[str], inception_weights: Optional[str]):
+    """Builds an extractor once per run, not once per session (building InceptionV3 takes seconds)."""
+    return fe.get_feature_extractor(name, dataset, precalc_dir, inception_weights)
+
+
+def _check_stats_match(extractor, stats_dir: str) -> None:
+    """Refuses statistics computed with other weights or another extractor (decision (c))."""
+    manifest = fe.read_manifest(stats_dir, required=False)
+    for key, value in (("extractor_id", extractor.id), ("weights_sha256", extractor.weights_sha256)):
+        if manifest.get(key) and value and manifest[key] != value:
+            raise InputError(f"{stats_dir}/{fe.MANIFEST_FILE}: statistics were computed with {key} "
+                             f"{manifest[key][:16]}, but the extractor has {value[:16]}; rerun precalc_fid")
+
+
+def _generate(sample_fn: SampleFn, new_label: int, count: int, batch_size: int):
+    """Yields quantised samples of one class, float32 in [-1, 1], in single-class batches."""
+    done = 0
+    while done < count:
+        size = min(batch_size, count - done)
+        images = np.asarray(sample_fn(np.full([size], new_label, np.int32)), np.float32)
+        if images.ndim != 4 or len(images) != size:
+            raise ValueError(f"sample_fn returned shape {images.shape} for {size} labels; expected [N, H, W, C]")
+        # Evaluate what would be stored/shown: uint8 pixels, mapped back as the data pipeline does.
+        yield quantize_to_uint8(images).astype(np.float32) / 127.5 - 1.0
+        done += size
+
+
+def evaluate_generation(sample_fn: SampleFn, seen_new_labels: Sequence[int], seen_original_labels: Sequence[int],
+                        dataset: str, eval_config, batch_size: int = 500,
+                        feature_extractor: Optional[fe.FeatureExtractor] = None, evaluator=None) -> dict:
+    """Per-class FID and generated-sample accuracy of a conditional generator.
+
+    Args:
+      sample_fn: ``sample_fn(new_labels int32 [B]) -> float32 [B, H, W, C]`` in
+        [-1, 1], conditioned on the model's (relabelled) class ids.
+      seen_new_labels: the model's ids of the seen classes.
+      seen_original_labels: the matching original dataset labels (same order).
+      dataset: registry name (selects the statistics and the evaluator).
+      eval_config: an :class:`introgan_tf.config.EvalConfig` (``skip_fid``,
+        ``fid_samples_per_class``, ``fid_extractor``, ``inception_weights``,
+        ``precalc_fid_dir``).
+      batch_size: samples per ``sample_fn`` call.
+      feature_extractor: FID extractor to use instead of the configured one
+        (tests); statistics are still read from
+        ``<precalc_fid_dir>/<dataset>/<eval_config.fid_extractor>/``.
+      evaluator: object with ``classify(images) -> logits [N, 10]`` over
+        original labels (default: the domain extractor, or the FID extractor
+        itself if it can classify).
+
+    Returns:
+      JSON-ready dict: ``fid`` {original label str: float}, ``fid_mean``,
+      ``fid_extractor``, ``fid_extractor_sha256``, ``fid_samples_per_class``
+      (absent with ``skip_fid``); ``generated_accuracy`` {original label str:
+      fraction}, ``generated_accuracy_mean``,
+      ``generated_accuracy_samples_per_class``,
+      ``generated_accuracy_evaluator`` (+ ``_sha256``, ``_test_accuracy``);
+      ``seconds``.
+
+    Raises:
+      InputError: missing or mismatching extractor files or statistics.
+    """
+    start = time.time()
+    new_labels = [int(c) for c in seen_new_labels]
+    original_labels = [int(c) for c in seen_original_labels]
+    if len(new_labels) != len(original_labels) or not new_labels:
+        raise ValueError(f"need matching non-empty label lists, got {new_labels} and {original_labels}")
+    samples = int(eval_config.fid_samples_per_class)
+    if samples < 2:
+        raise ValueError(f"fid_samples_per_class must be >= 2, got {samples}")
+    compute_fid = not eval_config.skip_fid
+
+    extractor = None
+    stats_dir = None
+    if compute_fid:
+        extractor = feature_extractor or _cached_extractor(
+            eval_config.fid_extractor, dataset, eval_config.precalc_fid_dir, eval_config.inception_weights)
+        stats_dir = fe.extractor_dir(dataset, eval_config.fid_extractor, eval_config.precalc_fid_dir)
+        _check_stats_match(extractor, stats_dir)
+    if evaluator is None:
+        evaluator = extractor if hasattr(extractor, "classify") else _cached_extractor(
+            fe.DOMAIN, dataset, eval_config.precalc_fid_dir, None)
+    count = samples if compute_fid else min(SKIP_FID_ACCURACY_SAMPLES, samples)
+    one_pass = compute_fid and evaluator is extractor and hasattr(extractor, "features_and_logits")
+
+    fids, accuracies = {}, {}
+    for new_label, original in zip(new_labels, original_labels):
+        features, correct = [], 0
+        for images in _generate(sample_fn, new_label, count, batch_size):
+            if one_pass:
+                batch_features, logits = extractor.features_and_logits(images)
+            else:
+                batch_features = extractor.features(images) if compute_fid else None
+                logits = evaluator.classify(images)
+            if compute_fid:
+                features.append(batch_features)
+            correct += int(np.sum(np.argmax(np.asarray(logits), axis=1) == original))
+        accuracies[str(original)] = correct / count
+        if compute_fid:
+            mu, sigma = fid.statistics_from_activations(np.concatenate(features))
+            ref_mu, ref_sigma = fid.load_stats(f"{stats_dir}/{fid.stats_filename(original)}")
+            if ref_mu.shape != mu.shape:
+                raise InputError(f"{stats_dir}/{fid.stats_filename(original)}: statistics of dimension "
+                                 f"{ref_mu.shape[0]}, extractor gives {mu.shape[0]}")
+            fids[str(original)] = fid.frechet_distance(mu, sigma, ref_mu, ref_sigma)
+
+    result = {}
+    if compute_fid:
+        result.update({"fid": fids, "fid_mean": float(np.mean(list(fids.values()))), "fid_extractor": extractor.id,
+                       "fid_extractor_sha256": extractor.weights_sha256, "fid_samples_per_class": count})
+    result.update({
+        "generated_accuracy": accuracies,
+        "generated_accuracy_mean": float(np.mean(list(accuracies.values()))),
+        "generated_accuracy_samples_per_class": count,
+        "generated_accuracy_evaluator": getattr(evaluator, "id", type(evaluator).__name__),
+        "generated_accuracy_evaluator_sha256": getattr(evaluator, "weights_sha256", None),
+        "generated_accuracy_evaluator_test_accuracy": getattr(evaluator, "test_accuracy", None),
+        "seconds": time.time() - start,
+    })
+    return result
