@@ -71,3 +71,18 @@ def test_test_logits_shape():
     model = tiny_model()
     images, _ = batch(5)
     assert tuple(model(images).shape) == (5, 3)
+
+
+@pytest.mark.parametrize("jit_compile", [False, True])
+def test_fit_with_and_without_xla(jit_compile):
+    """Both compile paths run a few fit steps on CPU (XLA is off by default there: it is slower)."""
+    from introgan_tf.data.pipeline import make_train_dataset
+    model = tiny_model()
+    model.compile(d_optimizer=keras.optimizers.Adam(2e-4, 0.5), g_optimizer=keras.optimizers.Adam(2e-4, 0.5),
+                  jit_compile=jit_compile)
+    images = np.random.default_rng(0).integers(0, 256, (32, 28, 28, 1), dtype=np.uint8)
+    labels = np.arange(32) % 3
+    history = model.fit(make_train_dataset(images, labels, 8, seed=0), steps_per_epoch=3, epochs=1, verbose=0)
+    assert np.isfinite(history.history["d_loss"][-1]) and int(model.iteration.numpy()) == 3
+    assert int(model.g_optimizer.iterations.numpy()) == 2  # G skipped at iteration 0, under XLA too
+    assert model.jit_compile is jit_compile
