@@ -101,12 +101,13 @@ class IntroGANModel(keras.Model):
         """One G update on L_G = adv + lambda_G CE(proto logits of fakes) + mu_fake pull."""
         cfg = self.cfg
         z, fake_labels = self.sample_fakes(batch_size)
-        protos = self.prototype_images()
+        # E(p) with the current D, outside the tape: G's gradient never flows through the prototypes,
+        # and a joint forward pass would back-propagate to the inputs of all C*P prototypes for nothing.
+        proto_emb = self.discriminator(self.prototype_images(), training=True)[1]
         with tf.GradientTape() as tape:
             fakes = self.generator((z, fake_labels), training=True)
-            logits, embeddings = self.discriminator(ops.concatenate([fakes, protos], 0), training=True)
-            fake_emb, proto_emb = embeddings[:batch_size], embeddings[batch_size:]
-            g_adv = self.g_loss_fn(logits[:batch_size])
+            fake_logits, fake_emb = self.discriminator(fakes, training=True)
+            g_adv = self.g_loss_fn(fake_logits)
             ce_fake = ops.mean(losses.softmax_cross_entropy(self.train_logits(fake_emb, proto_emb), fake_labels,
                                                             cfg.margin))
             g_loss = g_adv + cfg.protogan_scale_g * ce_fake + self.center_pull(fake_emb, fake_labels, proto_emb,
