@@ -26,7 +26,7 @@ from introgan_tf.data.pipeline import to_unit_range
 from introgan_tf.data.scenario import ClassIncrementalScenario
 from introgan_tf.errors import InputError
 from introgan_tf.evaluation import accuracy, continual_metrics
-from introgan_tf.evaluation.generation_metrics import evaluate_generation
+from introgan_tf.evaluation.generation_metrics import check_ready, evaluate_generation
 from introgan_tf.export import export_saved_model
 from introgan_tf.methods import get_method
 from introgan_tf.results import ResultsLog, read_results
@@ -56,6 +56,7 @@ class Experiment:
             x_train=data.x_train, y_train=data.y_train, x_test=data.x_test, y_test=data.y_test,
             class_order=get_class_order(config.order_idx, data.info.num_classes), nb_cl=config.nb_cl)
         self.sessions = self.scenario.sessions[:config.num_sessions]
+        check_ready(config.dataset, config.eval, self.sessions[-1].seen_original)  # before hours of training
         self.method = get_method(config.method)(config, data.info, self.scenario)
         self.checkpointer = SessionCheckpointer(os.path.join(self.result_dir, "checkpoints"))
         os.makedirs(os.path.join(self.result_dir, "samples"), exist_ok=True)

@@ -1,5 +1,6 @@
 """Dataset registry, search order, one-line errors and the offline TFDS path."""
 
+import dataclasses
 import os
 import shutil
 
@@ -27,11 +28,14 @@ def test_explicit_data_dir_missing_names_directory_and_how_to_get():
 def test_default_search_lists_places(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("INTROGAN_DATA_DIR", str(tmp_path / "root"))
+    # The Debian path may really exist on this machine: point the system dir somewhere empty.
+    info_without_system_copy = dataclasses.replace(datasets.FASHION_MNIST, system_dirs=(str(tmp_path / "usr"),))
     with pytest.raises(InputError) as info:
-        datasets.find_idx_dir(datasets.FASHION_MNIST, None)
+        datasets.find_idx_dir(info_without_system_copy, None)
     message = str(info.value)
-    for place in ("datasets/fashion-mnist", str(tmp_path / "root" / "fashion-mnist"), "/usr/share/datasets/fashion-mnist"):
+    for place in ("datasets/fashion-mnist", str(tmp_path / "root" / "fashion-mnist"), str(tmp_path / "usr")):
         assert place in message
+    assert "/usr/share/datasets/fashion-mnist" in datasets.FASHION_MNIST.system_dirs
     assert "apt-get install dataset-fashion-mnist" in message
 
 

@@ -140,3 +140,13 @@ def test_resume_after_sigkill_mid_session(shared_data, tmp_path):
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     assert "resumed session 2 at iteration" in resumed.stdout
     check_results(json.load(open(result_dir / "results.json")), iters=12)
+
+
+def test_missing_fid_statistics_fail_before_training(shared_data, tmp_path):
+    """A broken precalc_fids folder is a one-line error at start-up, not after a session of training."""
+    from introgan_tf.errors import InputError
+    config = tiny_config(shared_data, tmp_path / "run").replace(
+        eval=EvalConfig(skip_fid=False, fid_samples_per_class=10, precalc_fid_dir=str(tmp_path / "nothing")))
+    with pytest.raises(InputError, match="nothing"):
+        experiment.run(config)
+    assert not (tmp_path / "run" / "checkpoints").exists()

@@ -150,3 +150,23 @@ def evaluate_generation(sample_fn: SampleFn, seen_new_labels: Sequence[int], see
         "seconds": time.time() - start,
     })
     return result
+
+
+def check_ready(dataset: str, eval_config, original_labels: Sequence[int]) -> None:
+    """Fails fast, before any training, if the end-of-session metrics could not run.
+
+    Builds the evaluator (and the FID extractor unless ``skip_fid``) and reads the
+    statistics of every class in ``original_labels``.
+
+    Raises:
+      InputError: naming the missing or malformed file.
+    """
+    evaluator = fe.get_feature_extractor(fe.DOMAIN, dataset, eval_config.precalc_fid_dir)
+    if eval_config.skip_fid:
+        return
+    extractor = evaluator if fe.canonical_name(eval_config.fid_extractor) == fe.DOMAIN else fe.get_feature_extractor(
+        eval_config.fid_extractor, dataset, eval_config.precalc_fid_dir, eval_config.inception_weights)
+    stats_dir = fe.extractor_dir(dataset, eval_config.fid_extractor, eval_config.precalc_fid_dir)
+    _check_stats_match(extractor, stats_dir)
+    for original in original_labels:
+        fid.load_stats(f"{stats_dir}/{fid.stats_filename(int(original))}")
