@@ -30,6 +30,7 @@ import sys
 from typing import List, Optional, Sequence
 
 from introgan_tf.errors import InputError
+from introgan_tf.results import read_results
 from introgan_tf.evaluation import continual_metrics
 
 MISSING = "—"
@@ -44,15 +45,7 @@ def load_results(run_dir: str) -> dict:
         lacks a ``sessions`` list.
     """
     path = os.path.join(run_dir, RESULTS_FILE)
-    if not os.path.isfile(path):
-        raise InputError(f"{path}: results file not found")
-    try:
-        with open(path) as handle:
-            results = json.load(handle)
-    except (OSError, UnicodeDecodeError, ValueError) as error:
-        raise InputError(f"{path}: invalid JSON ({error})")
-    if not isinstance(results, dict) or not isinstance(results.get("sessions"), list):
-        raise InputError(f"{path}: not a results file (no 'sessions' list)")
+    results = read_results(path)
     for session in results["sessions"]:
         if not isinstance(session, dict) or "index" not in session:
             raise InputError(f"{path}: every session needs an 'index'")

@@ -38,10 +38,10 @@ def read_results(path: str) -> dict:
             data = json.load(handle)
     except FileNotFoundError:
         raise InputError(f"{path}: results file not found") from None
-    except (OSError, ValueError) as error:
-        raise InputError(f"{path}: not a valid results.json ({error})") from None
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise InputError(f"{path}: invalid JSON ({error})") from None
     if not isinstance(data, dict) or not isinstance(data.get("sessions"), list):
-        raise InputError(f"{path}: not a results.json (no 'sessions' list)")
+        raise InputError(f"{path}: not a results file (no 'sessions' list)")
     return data
 
 
