@@ -26,6 +26,7 @@ import numpy as np  # noqa: E402
 
 from introgan_tf.data.datasets import load_dataset  # noqa: E402
 from introgan_tf.errors import InputError  # noqa: E402
+from introgan_tf.results import atomic_write_text  # noqa: E402
 from introgan_tf.evaluation import feature_extractor as fe  # noqa: E402
 from introgan_tf.evaluation import fid  # noqa: E402
 
@@ -71,9 +72,8 @@ def precalc(dataset: str, extractor_name: str, data_dir: Optional[str] = None, p
         "seconds": round(time.time() - start, 1),
         "command": f"python -m introgan_tf.precalc_fid --dataset {dataset} --extractor {name}",
     }
-    with open(os.path.join(out_dir, fe.MANIFEST_FILE), "w") as handle:
-        json.dump(manifest, handle, indent=2, sort_keys=True)
-        handle.write("\n")
+    # Atomic, like results.json: an interrupted run never leaves a half-written manifest.
+    atomic_write_text(os.path.join(out_dir, fe.MANIFEST_FILE), json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     return manifest
 
 

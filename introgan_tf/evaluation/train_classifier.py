@@ -30,6 +30,7 @@ import tensorflow as tf  # noqa: E402
 
 from introgan_tf.data.datasets import load_dataset  # noqa: E402
 from introgan_tf.errors import InputError  # noqa: E402
+from introgan_tf.results import atomic_write_text  # noqa: E402
 from introgan_tf.evaluation import domain_classifier  # noqa: E402
 from introgan_tf.evaluation.feature_extractor import (DOMAIN_WEIGHTS_FILE, MANIFEST_FILE,  # noqa: E402
                                                       sha256_of)
@@ -147,9 +148,8 @@ def train(dataset: str, data_dir: Optional[str], out_dir: str, epochs: int = 8, 
         manifest["stats_stale"] = "weights retrained; rerun python -m introgan_tf.precalc_fid"
     elif old.get("stats"):
         manifest["stats"] = old["stats"]
-    with open(manifest_path, "w") as handle:
-        json.dump(manifest, handle, indent=2, sort_keys=True)
-        handle.write("\n")
+    # Atomic, like results.json: an interrupted run never leaves a half-written manifest.
+    atomic_write_text(manifest_path, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     return manifest
 
 
