@@ -56,10 +56,13 @@ class Experiment:
             x_train=data.x_train, y_train=data.y_train, x_test=data.x_test, y_test=data.y_test,
             class_order=get_class_order(config.order_idx, data.info.num_classes), nb_cl=config.nb_cl)
         self.sessions = self.scenario.sessions[:config.num_sessions]
-        check_ready(config.dataset, config.eval, self.sessions[-1].seen_original)  # before hours of training
-        self.method = get_method(config.method)(config, data.info, self.scenario)
+        method_class = get_method(config.method)
+        if method_class.generates:  # classifier-only methods have no generation metrics to prepare
+            check_ready(config.dataset, config.eval, self.sessions[-1].seen_original)  # before hours of training
+        self.method = method_class(config, data.info, self.scenario)
         self.checkpointer = SessionCheckpointer(os.path.join(self.result_dir, "checkpoints"))
-        os.makedirs(os.path.join(self.result_dir, "samples"), exist_ok=True)
+        if self.method.generates:
+            os.makedirs(os.path.join(self.result_dir, "samples"), exist_ok=True)
         self.writer = tf.summary.create_file_writer(os.path.join(self.result_dir, "tensorboard"))
         header = {"method": config.method, "dataset": config.dataset, "order_idx": config.order_idx,
                   "nb_cl": config.nb_cl, "iters": config.train.iters, "config": config.to_dict()}
@@ -137,7 +140,8 @@ class Experiment:
                 start_iteration, iters, self.config.train, self.writer, (session.index - 1) * iters,
                 evaluate=lambda it: self.evaluate(session, test_images, test_y, it),
                 save=lambda: self.checkpointer.save(self.method, session.index, complete=False),
-                write_samples=lambda it: self.write_samples(session, it))
+                write_samples=(lambda it: self.write_samples(session, it)) if self.method.generates else
+                (lambda it: None))
             dataset = self.method.train_dataset(session, seed=self.config.seed * 1000 + session.index * 10
                                                 + start_iteration // max(1, self.config.train.save_interval))
             print(f"[introgan_tf] session {session.index}/{len(self.sessions)}: classes "
@@ -190,10 +194,12 @@ class Experiment:
 
     def finish_session(self, session):
         self.method.end_session(session)
-        grid = self.write_samples(session, self.config.train.iters)
-        save_png(grid, os.path.join(self.result_dir, "samples", f"session_{session.index}.png"))
+        if self.method.generates:
+            grid = self.write_samples(session, self.config.train.iters)
+            save_png(grid, os.path.join(self.result_dir, "samples", f"session_{session.index}.png"))
         self.results.update_session(session.index, **self.method.summary())
-        self.generation_metrics(session)
+        if self.method.generates:  # no fid / generated_accuracy keys for classifier-only methods
+            self.generation_metrics(session)
         self.summarise()
         export_saved_model(self.method, session, os.path.join(self.result_dir, "saved_model"))
         self.checkpointer.save(self.method, session.index, complete=True)

@@ -6,6 +6,8 @@ mapping to the model's internal (class-order) ids is baked into the graph.
 
     generate(z float32 [N, z_dim], labels int32 [N]) -> {"images": float32 [N, H, W, C] in [-1, 1]}
     classify(images float32 [N, H, W, C] in [-1, 1]) -> {"logits": [N, seen], "labels": int32 [N]}
+
+A classifier-only method (``method.generates`` False) exports ``classify`` only.
 """
 
 import os
@@ -29,29 +31,32 @@ def export_saved_model(method, session, path: str) -> str:
     module.original_ids = tf.constant(seen)
     seen_text = ",".join(str(int(c)) for c in seen)
 
-    @tf.function(input_signature=[tf.TensorSpec([None, method.z_dim], tf.float32, name="z"),
-                                  tf.TensorSpec([None], tf.int32, name="labels")])
-    def generate(z, labels):
-        valid = tf.logical_and(labels >= 0, labels < info.num_classes)
-        internal = tf.where(valid, tf.gather(module.internal_ids, tf.clip_by_value(labels, 0, info.num_classes - 1)),
-                            -1)
-        check = tf.debugging.assert_non_negative(
-            internal, message=f"generate: every label must be a seen class (original ids {seen_text})")
-        with tf.control_dependencies([check]):
-            return {"images": generate_fn(z, internal)}
-
     @tf.function(input_signature=[tf.TensorSpec([None] + list(info.image_shape), tf.float32, name="images")])
     def classify(images):
         logits = classify_fn(images)
         return {"logits": logits, "labels": tf.gather(module.original_ids, tf.argmax(logits, axis=-1, output_type=tf.int32))}
 
-    module.generate = generate
     module.classify = classify
+    signatures = {"classify": classify}
+    if method.generates:
+        @tf.function(input_signature=[tf.TensorSpec([None, method.z_dim], tf.float32, name="z"),
+                                      tf.TensorSpec([None], tf.int32, name="labels")])
+        def generate(z, labels):
+            valid = tf.logical_and(labels >= 0, labels < info.num_classes)
+            internal = tf.where(valid, tf.gather(module.internal_ids,
+                                                 tf.clip_by_value(labels, 0, info.num_classes - 1)), -1)
+            check = tf.debugging.assert_non_negative(
+                internal, message=f"generate: every label must be a seen class (original ids {seen_text})")
+            with tf.control_dependencies([check]):
+                return {"images": generate_fn(z, internal)}
+
+        module.generate = generate
+        signatures["generate"] = generate
     # Write next to the target and swap, so an interrupted export never leaves a half-written model.
     tmp, old = path + ".tmp", path + ".old"
     for stale in (tmp, old):
         shutil.rmtree(stale, ignore_errors=True)
-    tf.saved_model.save(module, tmp, signatures={"generate": generate, "classify": classify})
+    tf.saved_model.save(module, tmp, signatures=signatures)
     if os.path.exists(path):
         os.replace(path, old)
     os.replace(tmp, path)

@@ -29,7 +29,13 @@ class ContinualMethod(abc.ABC):
     Attributes set by ``begin_session``: ``model`` (a compiled keras.Model whose
     ``fit`` trains one iteration per element) and ``pool`` (the session's
     training images, uint8, and labels).
+
+    ``generates = False`` marks a classifier-only method (e.g. the bounds of
+    baselines.md section 5): the loop then skips sample grids and generation
+    metrics, and the export has only the ``classify`` signature.
     """
+
+    generates = True
 
     def __init__(self, config: ExperimentConfig, info: DatasetInfo, scenario: ClassIncrementalScenario):
         self.config = config
@@ -72,6 +78,10 @@ class ContinualMethod(abc.ABC):
     def sample(self, labels: np.ndarray, z: np.ndarray = None) -> np.ndarray:
         """Images in [-1, 1] for new-label ids ``labels``."""
 
+    def summary(self) -> dict:
+        """Per-session diagnostics merged into the session's results.json record."""
+        return {}
+
     def checkpoint_objects(self) -> dict:
         """Trackables saved in every checkpoint of the current session."""
         return {"model": self.model, "d_optimizer": self.model.d_optimizer, "g_optimizer": self.model.g_optimizer}
@@ -85,7 +95,10 @@ class ContinualMethod(abc.ABC):
         return self.model.generator.z_dim
 
     def export_functions(self):
-        """(generate(z, internal_labels) -> images, classify(images) -> logits) as traceable callables."""
+        """(generate(z, internal_labels) -> images, classify(images) -> logits) as traceable callables.
+
+        ``generate`` is None for a method with ``generates = False``.
+        """
         model = self.model
         return (lambda z, labels: model.generator((z, labels), training=False),
                 lambda images: model(images, training=False))
