@@ -84,7 +84,8 @@ class Experiment:
             self.method.build_session_model(session)
             self.checkpointer.restore(self.method, latest)
             self.method.end_session(session)
-            self.results.truncate(session.index, self.config.train.iters)
+            # Keep the complete session's end-of-session fields (accuracy, timing, ...); drop only later records.
+            self.results.truncate(session.index + 1, 0)
             print(f"[introgan_tf] resumed after session {session.index} (complete)", flush=True)
             return session.index + 1, 0
         if session.index > 1:
