@@ -48,6 +48,19 @@ def validate(config: ExperimentConfig) -> None:
         raise InputError("--tfds_download: only meaningful with --data_source=tfds")
 
 
+# Per-method defaults of flags whose absl default is the sentinel None (baselines.md 8.1); methods not
+# listed take the dataclass default.
+METHOD_DEFAULTS = {
+    "finetune": {"upper_bound": False},  # baselines.md 5.3/5.4: the joint classifier starts from scratch
+}
+
+
+def resolve(FLAGS, name: str, fallback):  # pylint: disable=invalid-name
+    """The flag's value if given, else the method's documented default, else ``fallback``."""
+    value = getattr(FLAGS, name)
+    return value if value is not None else METHOD_DEFAULTS[name].get(FLAGS.method, fallback)
+
+
 def dataclass_values(obj) -> dict:
     return dict(vars(obj))
 
@@ -81,7 +94,8 @@ def build_config(FLAGS) -> ExperimentConfig:  # pylint: disable=invalid-name
             margin=FLAGS.margin, center_type=FLAGS.center_type, fixed_center_idx=FLAGS.fixed_center_idx,
             rigorous=FLAGS.rigorous, train_rel_center=FLAGS.train_rel_center,
             replay_per_class=FLAGS.replay_per_class, proto_importance=FLAGS.proto_importance,
-            exemplars_dual_use=FLAGS.exemplars_dual_use, finetune=FLAGS.finetune,
+            exemplars_dual_use=FLAGS.exemplars_dual_use,
+            finetune=resolve(FLAGS, "finetune", IntroGANConfig.finetune),
             improved_finetune=FLAGS.improved_finetune, improved_finetune_type=FLAGS.improved_finetune_type,
             improved_finetune_noise=FLAGS.improved_finetune_noise,
             improved_finetune_noise_level=FLAGS.improved_finetune_noise_level,

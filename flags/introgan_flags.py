@@ -19,7 +19,8 @@ flags.DEFINE_bool("train_rel_center", False, "Train with the centre logits inste
 flags.DEFINE_integer("replay_per_class", None, "Generated replay images per old class (default: 6000 for MNIST/Fashion).")
 flags.DEFINE_integer("proto_importance", 1, "Copies of each old-class exemplar added to the training pool.")
 flags.DEFINE_bool("exemplars_dual_use", True, "Add the old classes' exemplars to the training pool.")
-flags.DEFINE_bool("finetune", True, "Initialise each session from the previous one.")
+flags.DEFINE_bool("finetune", None, "Initialise each session from the previous one. Default per method: "
+                  "False for upper_bound (a new classifier every session), True otherwise.")
 flags.DEFINE_bool("improved_finetune", True, "Grow new class rows as noisy copies of the most-confused old class.")
 flags.DEFINE_enum("improved_finetune_type", "v2", ["v1", "v2"],
                   "Noise scale of the copy: v2 = rho*std(row), v1 = rho*(max-min)/6.")

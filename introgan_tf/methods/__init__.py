@@ -5,6 +5,8 @@ import importlib
 # name -> "module:Class"; imported lazily so that listing the names stays cheap.
 METHODS = {
     "introgan": "introgan_tf.methods.introgan:IntroGAN",
+    "lower_bound": "introgan_tf.methods.bounds:LowerBound",
+    "upper_bound": "introgan_tf.methods.bounds:UpperBound",
 }
 
 
