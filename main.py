@@ -17,7 +17,8 @@ from absl import app  # noqa: E402
 from absl import flags  # noqa: E402
 from absl import logging  # noqa: E402
 
-from flags import config_builder, eval_flags, experiment_flags, introgan_flags, training_flags  # noqa: E402,F401
+from flags import (baseline_flags, config_builder, eval_flags, experiment_flags, introgan_flags,  # noqa: E402,F401
+                   training_flags)
 from introgan_tf.errors import InputError  # noqa: E402
 
 FLAGS = flags.FLAGS

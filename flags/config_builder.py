@@ -6,7 +6,7 @@ names the flag; main.py prints it and exits with status 2.
 
 import os
 
-from introgan_tf.config import EvalConfig, ExperimentConfig, IntroGANConfig, TrainConfig
+from introgan_tf.config import BaselineConfig, EvalConfig, ExperimentConfig, IntroGANConfig, TrainConfig
 from introgan_tf.data.class_orders import CLASS_ORDERS
 from introgan_tf.data.datasets import get_dataset_info
 from introgan_tf.errors import InputError
@@ -26,6 +26,9 @@ def validate(config: ExperimentConfig) -> None:
     _positive(dataclass_values(train), "iters", "batch_size", "test_interval", "save_interval", "sample_interval",
               "adam_lr", "critic_iters", "log_every")
     _positive(dataclass_values(intro), "proto_num", "gamma", "proto_importance", "replay_per_class")
+    _positive(dataclass_values(config.baseline), "class_iters")
+    if config.baseline.diversity_promoting_weight < 0:
+        raise InputError(f"--diversity_promoting_weight={config.baseline.diversity_promoting_weight}: must be >= 0")
     if info.num_classes % config.nb_cl:
         raise InputError(f"--nb_cl={config.nb_cl}: must divide the {info.num_classes} classes of {config.dataset}")
     if config.order_idx not in CLASS_ORDERS:
@@ -104,6 +107,9 @@ def build_config(FLAGS) -> ExperimentConfig:  # pylint: disable=invalid-name
             skip_fid=FLAGS.skip_fid, fid_samples_per_class=FLAGS.fid_samples_per_class,
             fid_extractor=FLAGS.fid_extractor, inception_weights=FLAGS.inception_weights,
             precalc_fid_dir=FLAGS.precalc_fid_dir),
+        baseline=BaselineConfig(
+            class_iters=FLAGS.class_iters, acgan_scale=FLAGS.acgan_scale, acgan_scale_g=FLAGS.acgan_scale_g,
+            use_softmax=FLAGS.use_softmax, diversity_promoting_weight=FLAGS.diversity_promoting_weight),
     )
     validate(config)
     return config

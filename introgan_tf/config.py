@@ -59,6 +59,17 @@ class IntroGANConfig:
 
 
 @dataclasses.dataclass(frozen=True)
+class BaselineConfig:
+    """Hyperparameters of the baselines that IntroGAN does not have (baselines.md 2.5, MeRGAN-ig)."""
+
+    class_iters: int = 1
+    acgan_scale: float = 1.0
+    acgan_scale_g: float = 0.1
+    use_softmax: bool = True
+    diversity_promoting_weight: float = 0.0
+
+
+@dataclasses.dataclass(frozen=True)
 class EvalConfig:
     """Evaluation beyond accuracy (FID and friends); see introgan_tf/evaluation."""
 
@@ -88,6 +99,7 @@ class ExperimentConfig:
     train: TrainConfig = dataclasses.field(default_factory=TrainConfig)
     introgan: IntroGANConfig = dataclasses.field(default_factory=IntroGANConfig)
     eval: EvalConfig = dataclasses.field(default_factory=EvalConfig)
+    baseline: BaselineConfig = dataclasses.field(default_factory=BaselineConfig)
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -95,7 +107,7 @@ class ExperimentConfig:
     @classmethod
     def from_dict(cls, values: dict) -> "ExperimentConfig":
         values = dict(values)
-        nested = {"train": TrainConfig, "introgan": IntroGANConfig, "eval": EvalConfig}
+        nested = {"train": TrainConfig, "introgan": IntroGANConfig, "eval": EvalConfig, "baseline": BaselineConfig}
         for key, klass in nested.items():
             if key in values:
                 values[key] = klass(**values[key])

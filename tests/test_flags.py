@@ -11,7 +11,8 @@ from absl.testing import flagsaver
 from tests.conftest import REPO_ROOT
 
 # Importing the flag modules defines the flags on absl's global FLAGS (only once per process).
-from flags import config_builder, eval_flags, experiment_flags, introgan_flags, training_flags  # noqa: F401,E402
+from flags import (baseline_flags, config_builder, eval_flags, experiment_flags, introgan_flags,  # noqa: F401,E402
+                   training_flags)
 from introgan_tf.errors import InputError  # noqa: E402
 
 FLAGS = absl_flags.FLAGS

@@ -6,6 +6,7 @@ import importlib
 METHODS = {
     "introgan": "introgan_tf.methods.introgan:IntroGAN",
     "lower_bound": "introgan_tf.methods.bounds:LowerBound",
+    "mergan_ig": "introgan_tf.methods.mergan_ig:MeRGANIG",
     "upper_bound": "introgan_tf.methods.bounds:UpperBound",
 }
 

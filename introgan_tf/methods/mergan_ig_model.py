@@ -1,0 +1,163 @@
+"""MeRGAN-ig's per-session Keras model: the AC-GAN math (baselines.md section 2).
+
+MeRGAN (Wu et al., *Memory Replay GANs: learning to generate images from new
+categories without forgetting*, NeurIPS 2018) as the IntroGAN benchmark runs it
+(``TonyPod/IntroGAN`` ``*_train_mergan.py``): an AC-GAN whose D has a source
+head s and a class head.  Per iteration (2.3): if i > 0 one G step, then
+``critic_iters`` adversarial D steps and ``class_iters`` class steps, each on
+the next real batch of the pool (new classes + replay, all "real"):
+
+    L_adv = 1/2 [mean BCE(s(G(z, y~)), 0) + mean BCE(s(x), 1)]          trunk + source head
+    L_cls = acgan_scale * mean CE(class(x'), y')                          trunk + class head
+    L_G   = mean BCE(s(x~), 1) + acgan_scale_g * mean CE(class(x~), y~) - w_div * L_div     G
+
+with y~ uniform over the seen classes, L_div = mean|x~1 - x~2| / mean|z1 - z2| over
+the two halves of the fake batch, CE softmax or (``use_softmax=False``)
+sigmoid against one-hot.  ``wgan-gp`` uses the WGAN losses with the penalty on
+the source logit only (introgan.md decision (b), baselines.md 8.9).
+"""
+
+import keras
+import tensorflow as tf
+from keras import ops
+
+from introgan_tf import losses
+from introgan_tf.config import BaselineConfig, TrainConfig
+
+
+class MeRGANModel(keras.Model):
+    """Wraps G and the two-headed D of one session for ``fit``.
+
+    Each ``fit`` element is ``(critic_iters + class_iters) * B`` real images and
+    labels, consumed in the original order: D batches first, then class batches.
+
+    Args:
+      generator: ConditionalGenerator over ``num_classes`` classes.
+      discriminator: ACGANDiscriminator over ``num_classes`` classes.
+      num_classes: C, classes seen so far.
+      baseline: class_iters, acgan scales, use_softmax, diversity weight.
+      train: schedule and adversarial-loss options.
+      classification_only: only the class step trains (the original sets the other lrs to 0).
+      seed: seed of the in-graph SeedGenerator (z, fake labels, GP mixing).
+    """
+
+    def __init__(self, generator, discriminator, num_classes, baseline: BaselineConfig, train: TrainConfig,
+                 classification_only: bool, seed: int, **kwargs):
+        super().__init__(**kwargs)
+        self.generator = generator
+        self.discriminator = discriminator
+        self.num_classes = num_classes
+        self.cfg = baseline
+        self.train_cfg = train
+        self.classification_only = classification_only
+        self.iteration = tf.Variable(0, dtype=tf.int64, trainable=False, name="iteration")
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.d_loss_fn, self.g_loss_fn = losses.ADVERSARIAL_LOSSES[train.mode]
+        names = ["d_loss", "g_loss", "c_loss", "g_adv", "g_cls", "train_acc"]
+        self.trackers = {name: keras.metrics.Mean(name=name) for name in names}
+
+    @property
+    def metrics(self):
+        return list(self.trackers.values())
+
+    def compile(self, d_optimizer, g_optimizer, c_optimizer, **kwargs):
+        super().compile(**kwargs)
+        self.d_optimizer, self.g_optimizer, self.c_optimizer = d_optimizer, g_optimizer, c_optimizer
+        # Built now: the G update lives inside tf.cond, where no variable may be created.
+        d_optimizer.build(self.discriminator.adversarial_variables())
+        g_optimizer.build(self.generator.trainable_variables)
+        c_optimizer.build(self.discriminator.class_variables())
+
+    # ----------------------------------------------------------------------------------------- math
+    def class_loss(self, logits, labels):
+        """Per-sample CE of the class head: softmax, or sigmoid against one-hot (``use_softmax=False``)."""
+        if self.cfg.use_softmax:
+            return losses.softmax_cross_entropy(logits, labels)
+        onehot = ops.one_hot(labels, self.num_classes)
+        return ops.mean(losses.sigmoid_bce(logits, onehot), axis=-1)
+
+    def sample_fakes(self, batch_size):
+        z = keras.random.normal((batch_size, self.generator.z_dim), seed=self.seed_generator)
+        labels = keras.random.randint((batch_size,), 0, self.num_classes, seed=self.seed_generator)
+        return z, labels
+
+    @staticmethod
+    def diversity(fakes, z):
+        """L_div = mean|x~1 - x~2| / mean|z1 - z2| over the halves of the batch."""
+        half = ops.shape(z)[0] // 2
+        return (ops.mean(ops.abs(fakes[:half] - fakes[half:2 * half]))
+                / ops.mean(ops.abs(z[:half] - z[half:2 * half])))
+
+    # ----------------------------------------------------------------------------------------- steps
+    def generator_step(self, batch_size):
+        z, fake_labels = self.sample_fakes(batch_size)
+        with tf.GradientTape() as tape:
+            fakes = self.generator((z, fake_labels), training=True)
+            source, class_logits = self.discriminator(fakes, training=True)
+            g_adv = self.g_loss_fn(source)
+            g_cls = ops.mean(self.class_loss(class_logits, fake_labels))
+            g_loss = g_adv + self.cfg.acgan_scale_g * g_cls
+            if self.cfg.diversity_promoting_weight:
+                g_loss -= self.cfg.diversity_promoting_weight * self.diversity(fakes, z)
+        variables = self.generator.trainable_variables
+        self.g_optimizer.apply(tape.gradient(g_loss, variables), variables)
+        return g_loss, g_adv, g_cls
+
+    def discriminator_step(self, real):
+        batch_size = ops.shape(real)[0]
+        z, fake_labels = self.sample_fakes(batch_size)
+        fakes = ops.stop_gradient(self.generator((z, fake_labels), training=True))
+        with tf.GradientTape() as tape:
+            source, _ = self.discriminator(ops.concatenate([real, fakes], 0), training=True)
+            d_loss = self.d_loss_fn(source[:batch_size], source[batch_size:])
+            if self.train_cfg.mode == "wgan-gp":
+                d_loss += self.train_cfg.lambda_gp * self.gradient_penalty(real, fakes)
+        variables = self.discriminator.adversarial_variables()
+        self.d_optimizer.apply(tape.gradient(d_loss, variables), variables)
+        return d_loss
+
+    def class_step(self, real, labels):
+        with tf.GradientTape() as tape:
+            _, class_logits = self.discriminator(real, training=True)
+            c_loss = self.cfg.acgan_scale * ops.mean(self.class_loss(class_logits, labels))
+        variables = self.discriminator.class_variables()
+        self.c_optimizer.apply(tape.gradient(c_loss, variables), variables)
+        accuracy = ops.mean(ops.cast(ops.equal(ops.argmax(class_logits, -1), ops.cast(labels, "int64")), "float32"))
+        return c_loss, accuracy
+
+    def gradient_penalty(self, real, fakes):
+        """GP on the source logit only (introgan.md decision (b))."""
+        alpha = keras.random.uniform((ops.shape(real)[0], 1, 1, 1), seed=self.seed_generator)
+        mixed = real + alpha * (fakes - real)
+        with tf.GradientTape() as tape:
+            tape.watch(mixed)
+            source, _ = self.discriminator(mixed, training=True)
+        return losses.gradient_penalty_from_grads(tape.gradient(source, mixed))
+
+    def train_step(self, data):
+        images, labels = data
+        critic_iters, class_iters = self.train_cfg.critic_iters, self.cfg.class_iters
+        batch_size = ops.shape(images)[0] // (critic_iters + class_iters)
+        zero = ops.convert_to_tensor(0.0)
+        g_results, d_loss = (zero, zero, zero), zero
+        if not self.classification_only:
+            # No G step at iteration 0 of a session (2.3); applying zero gradients would advance Adam.
+            g_results = tf.cond(self.iteration > 0, lambda: self.generator_step(batch_size),
+                                lambda: (zero, zero, zero))
+        for k in range(critic_iters):
+            chunk = slice(k * batch_size, (k + 1) * batch_size)
+            if not self.classification_only:
+                d_loss = self.discriminator_step(images[chunk])
+        for k in range(critic_iters, critic_iters + class_iters):
+            chunk = slice(k * batch_size, (k + 1) * batch_size)
+            c_loss, accuracy = self.class_step(images[chunk], labels[chunk])
+        self.iteration.assign_add(1)
+        values = dict(zip(["g_loss", "g_adv", "g_cls"], g_results), d_loss=d_loss, c_loss=c_loss,
+                      train_acc=accuracy)
+        for name, value in values.items():
+            self.trackers[name].update_state(value)
+        return {name: tracker.result() for name, tracker in self.trackers.items()}
+
+    def call(self, images, training=False):
+        """Class logits [N, C] of images in [-1, 1]: prediction is their argmax (2.3)."""
+        return self.discriminator(images, training=training)[1]

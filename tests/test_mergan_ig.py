@@ -1,0 +1,101 @@
+"""MeRGAN-ig (baselines.md 2) on real MNIST: a 2-session run, its outputs, growth of G and D's class head."""
+
+import glob
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+from introgan_tf import experiment
+from introgan_tf.config import BaselineConfig
+from tests.test_end_to_end import check_results, tiny_config
+
+ITERS = 6
+
+
+@pytest.fixture(scope="module")
+def finished_run(tmp_path_factory):
+    from tests.conftest import shared_data_dir
+    root = shared_data_dir()
+    if not (root / "mnist").is_dir():
+        pytest.skip(f"real data not found at {root}")
+    result_dir = tmp_path_factory.mktemp("mergan_ig")
+    return result_dir, experiment.run(tiny_config(root, result_dir, iters=ITERS).replace(method="mergan_ig"))
+
+
+def test_run_writes_results_samples_and_saved_model(finished_run):
+    result_dir, data = finished_run
+    check_results(dict(data, method="introgan"), iters=ITERS)  # the shared checks; the name is ours
+    assert data["method"] == "mergan_ig"
+    # MNIST has 5923 + 6742 images of 0, 1 and 5958 + 6131 of 2, 3; session 2 adds 30 replayed images per old class.
+    assert [s["pool_size"] for s in data["sessions"]] == [5923 + 6742, 5958 + 6131 + 2 * 30]
+    assert set(data["sessions"][1]["most_confused"]) == {"2", "3"}
+    for s in (1, 2):
+        assert os.path.isfile(result_dir / "samples" / f"session_{s}.png")
+        assert glob.glob(str(result_dir / "checkpoints" / f"session_{s}" / "ckpt-*.index"))
+    script = textwrap.dedent(f"""
+        import sys
+        sys.modules["introgan_tf"] = None
+        import tensorflow as tf
+        model = tf.saved_model.load({str(result_dir / "saved_model")!r})
+        images = model.signatures["generate"](z=tf.random.normal([4, 100]), labels=tf.constant([0, 1, 2, 3]))["images"]
+        out = model.signatures["classify"](images=images)
+        assert out["logits"].shape == (4, 4) and set(out["labels"].numpy().tolist()) <= {{0, 1, 2, 3}}
+        print("OK")
+    """)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and "OK" in result.stdout, result.stderr[-2000:]
+
+
+def test_discriminator_growth_keeps_old_outputs():
+    from introgan_tf.models.acgan_discriminator import ACGANDiscriminator
+    from introgan_tf.models.head_growth import grow_class_head
+    old = ACGANDiscriminator(2)
+    images = np.random.default_rng(0).uniform(-1, 1, (6, 28, 28, 1)).astype(np.float32)
+    grown = grow_class_head(old, 4, {2: 0, 3: 1}, None, add_noise=False)
+    (old_source, old_class), (new_source, new_class) = old(images), grown(images)
+    np.testing.assert_allclose(np.asarray(new_source), np.asarray(old_source), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(np.asarray(new_class), np.asarray(old_class)[:, [0, 1, 0, 1]], rtol=1e-5, atol=1e-5)
+
+
+def test_steps_train_the_right_variables():
+    """Class step: trunk + class head only; adversarial step: trunk + source head; no G step at iteration 0."""
+    import keras
+    from introgan_tf.config import TrainConfig
+    from introgan_tf.methods.mergan_ig_model import MeRGANModel
+    from introgan_tf.models.acgan_discriminator import ACGANDiscriminator
+    from introgan_tf.models.generator import ConditionalGenerator
+
+    def snapshot(model):
+        return {name: [w.copy() for w in layer.get_weights()] for name, layer in
+                [("g", model.generator.g_input), ("source", model.discriminator.source_output),
+                 ("class", model.discriminator.class_output), ("trunk", model.discriminator.convs[0])]}
+
+    def changed(before, after):
+        return {name for name in before if any(not np.array_equal(a, b) for a, b in zip(before[name], after[name]))}
+
+    images = np.random.default_rng(0).uniform(-1, 1, (8, 28, 28, 1)).astype(np.float32)
+    labels = np.array([0, 1] * 4, np.int32)
+    for classification_only, expected in ((True, {"class", "trunk"}), (False, {"class", "trunk", "source"})):
+        model = MeRGANModel(ConditionalGenerator(2), ACGANDiscriminator(2), 2, BaselineConfig(),
+                            TrainConfig(batch_size=4), classification_only=classification_only, seed=0)
+        model.compile(**{f"{k}_optimizer": keras.optimizers.Adam(2e-4, 0.5) for k in "dgc"})
+        before = snapshot(model)
+        model.train_step((images, labels))  # 1 adversarial + 1 class batch of 4
+        assert changed(before, snapshot(model)) == expected and int(model.iteration.numpy()) == 1
+        before = snapshot(model)
+        model.train_step((images, labels))
+        assert ("g" in changed(before, snapshot(model))) is not classification_only
+
+
+def test_flags_reach_the_config():
+    from introgan_tf.errors import InputError
+    from tests.test_flags import build
+    config = build(method="mergan_ig", class_iters=2, acgan_scale_g=0.5, use_softmax=False)
+    assert config.baseline == BaselineConfig(class_iters=2, acgan_scale_g=0.5, use_softmax=False)
+    assert config.introgan.finetune is True
+    with pytest.raises(InputError, match="--class_iters=0"):
+        build(method="mergan_ig", class_iters=0)
