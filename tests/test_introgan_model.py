@@ -86,3 +86,11 @@ def test_fit_with_and_without_xla(jit_compile):
     assert np.isfinite(history.history["d_loss"][-1]) and int(model.iteration.numpy()) == 3
     assert int(model.g_optimizer.iterations.numpy()) == 2  # G skipped at iteration 0, under XLA too
     assert model.jit_compile is jit_compile
+
+
+def test_introgan_feeds_a_full_batch_to_every_critic_step():
+    from introgan_tf.config import ExperimentConfig
+    from introgan_tf.data.datasets import MNIST
+    from introgan_tf.methods.introgan import IntroGAN
+    config = ExperimentConfig(dataset="mnist", train=TrainConfig(batch_size=16, critic_iters=3))
+    assert IntroGAN(config, MNIST, scenario=None).elements_per_step() == 48

@@ -136,6 +136,10 @@ class IntroGAN(ContinualMethod):
         self.model = self.make_model(generator, discriminator, self.memory, session.num_seen,
                                      self.class_weights(self.pool[1], session.num_seen))
 
+    def elements_per_step(self) -> int:
+        """Each fit element feeds all ``critic_iters`` D steps of an iteration (B real images each)."""
+        return self.config.train.batch_size * self.config.train.critic_iters
+
     def build_session_model(self, session: Session) -> None:
         """Empty model of the session's shapes, to restore its checkpoint into."""
         generator = ConditionalGenerator(session.num_seen, channels=self.info.image_shape[-1])
