@@ -4,6 +4,7 @@ Discriminator losses take ``(real_logits, fake_logits, real_weights)``, generato
 losses ``(fake_logits)``; all return batch-mean scalars in float32.
 """
 
+import tensorflow as tf  # GradientTape for the penalty: keras.ops has no input-gradient op
 from keras import ops
 
 
@@ -53,6 +54,19 @@ def softmax_cross_entropy(logits, labels, margin=0.0):
     onehot = ops.one_hot(labels, ops.shape(logits)[-1])
     logits = logits - margin * onehot
     return -ops.sum(onehot * ops.log_softmax(logits, axis=-1), axis=-1)
+
+
+def interpolated_gradient_penalty(logit_fn, real, fakes, alpha):
+    """WGAN-GP penalty on random interpolates x = real + alpha (fake - real) (Gulrajani et al. 2017).
+
+    ``logit_fn`` maps images to the real/fake logit only -- decision (b) of introgan.md: the
+    penalty never sees the embedding or class outputs.  ``alpha`` is [B, 1, 1, 1] in [0, 1].
+    """
+    mixed = real + alpha * (fakes - real)
+    with tf.GradientTape() as tape:
+        tape.watch(mixed)
+        mixed_logits = logit_fn(mixed)
+    return gradient_penalty_from_grads(tape.gradient(mixed_logits, mixed))
 
 
 def gradient_penalty_from_grads(grads):

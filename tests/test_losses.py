@@ -43,3 +43,14 @@ def test_gradient_penalty():
     grads = np.zeros((2, 2, 2, 1), np.float32)
     grads[0, 0, 0, 0] = 3.0  # norm 3 -> (3-1)^2 = 4 ; norm 0 -> 1
     np.testing.assert_allclose(float(losses.gradient_penalty_from_grads(grads)), 2.5, rtol=1e-5)
+
+
+def test_interpolated_gradient_penalty_of_a_linear_critic():
+    import tensorflow as tf
+    # s(x) = sum(w * x) has gradient w everywhere: penalty (||w|| - 1)^2 whatever the interpolates.
+    w = tf.constant(np.full((1, 2, 2, 1), 1.5, np.float32))
+    real = tf.zeros((3, 2, 2, 1))
+    fakes = tf.ones((3, 2, 2, 1))
+    alpha = tf.constant(np.random.default_rng(0).uniform(size=(3, 1, 1, 1)).astype(np.float32))
+    penalty = losses.interpolated_gradient_penalty(lambda x: tf.reduce_sum(w * x, axis=[1, 2, 3]), real, fakes, alpha)
+    np.testing.assert_allclose(float(penalty), (3.0 - 1.0) ** 2, rtol=1e-5)

@@ -149,11 +149,8 @@ class IntroGANModel(keras.Model):
     def gradient_penalty(self, real, fakes):
         """GP on the real/fake logit only -- decision (b) of introgan.md."""
         alpha = keras.random.uniform((ops.shape(real)[0], 1, 1, 1), seed=self.seed_generator)
-        mixed = real + alpha * (fakes - real)
-        with tf.GradientTape() as tape:
-            tape.watch(mixed)
-            mixed_logits, _ = self.discriminator(mixed, training=True)
-        return losses.gradient_penalty_from_grads(tape.gradient(mixed_logits, mixed))
+        return losses.interpolated_gradient_penalty(lambda x: self.discriminator(x, training=True)[0], real, fakes,
+                                                    alpha)
 
     def train_step(self, data):
         images, labels = data

@@ -128,11 +128,8 @@ class MeRGANModel(keras.Model):
     def gradient_penalty(self, real, fakes):
         """GP on the source logit only (introgan.md decision (b))."""
         alpha = keras.random.uniform((ops.shape(real)[0], 1, 1, 1), seed=self.seed_generator)
-        mixed = real + alpha * (fakes - real)
-        with tf.GradientTape() as tape:
-            tape.watch(mixed)
-            source, _ = self.discriminator(mixed, training=True)
-        return losses.gradient_penalty_from_grads(tape.gradient(source, mixed))
+        return losses.interpolated_gradient_penalty(lambda x: self.discriminator(x, training=True)[0], real, fakes,
+                                                    alpha)
 
     def train_step(self, data):
         images, labels = data
