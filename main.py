@@ -19,6 +19,7 @@ from absl import logging  # noqa: E402
 
 from flags import (baseline_flags, config_builder, eval_flags, experiment_flags, introgan_flags,  # noqa: E402,F401
                    training_flags)
+from introgan_tf.data.datasets import find_idx_dir, get_dataset_info  # noqa: E402
 from introgan_tf.errors import InputError  # noqa: E402
 
 FLAGS = flags.FLAGS
@@ -44,9 +45,13 @@ def main(argv):
         sys.exit(2)
     if not FLAGS["verbosity"].present:
         logging.set_verbosity(logging.WARNING)  # TensorFlow's INFO lines drown the progress output
-    from introgan_tf import experiment  # heavy imports after the flags are valid
     try:
-        experiment.run(config_builder.build_config(FLAGS))
+        config = config_builder.build_config(FLAGS)
+        if config.data_source == "idx":
+            # Before TensorFlow is imported, so a missing dataset is one line, not one among TF's start-up lines.
+            find_idx_dir(get_dataset_info(config.dataset), config.data_dir)
+        from introgan_tf import experiment  # heavy imports only once the input is known to be usable
+        experiment.run(config)
     except InputError as error:
         print(f"error: {error}", file=sys.stderr)
         sys.exit(2)

@@ -71,8 +71,9 @@ def test_cli_bad_combination_is_one_line():
 def test_cli_missing_data_dir():
     result = run_main("--dataset", "mnist", "--method", "introgan", "--data_dir", "/nonexistent")
     assert result.returncode == 2 and "Traceback" not in result.stderr
-    error_lines = [l for l in result.stderr.splitlines() if l.startswith("error:")]
-    assert len(error_lines) == 1 and "/nonexistent" in error_lines[0] and "to obtain the data" in error_lines[0]
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error:"), result.stderr  # checked before TF's start-up lines
+    assert "/nonexistent" in lines[0] and "to obtain the data" in lines[0]
 
 
 def test_helpfull_documents_every_flag():
