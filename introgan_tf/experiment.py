@@ -35,6 +35,24 @@ from introgan_tf.visualization import make_grid, save_png
 SAMPLES_PER_CLASS_IN_GRID = 10
 
 
+# Settings that may differ between a run and its resumption.
+RESUMABLE_CHANGES = ("resume", "num_sessions")
+
+
+def config_changes(old: dict, new: dict, prefix: str = "") -> list:
+    """``--flag: old -> new`` for every setting that differs, except RESUMABLE_CHANGES."""
+    changes = []
+    for key in sorted(set(old) | set(new)):
+        if not prefix and key in RESUMABLE_CHANGES:
+            continue
+        before, after = old.get(key), new.get(key)
+        if isinstance(before, dict) and isinstance(after, dict):
+            changes += config_changes(before, after, prefix=f"{prefix}{key}.")
+        elif before != after:
+            changes.append(f"{prefix}{key}: {before!r} -> {after!r}")
+    return changes
+
+
 class Experiment:
     """State of one run; see :func:`run`."""
 
@@ -67,6 +85,11 @@ class Experiment:
         header = {"method": config.method, "dataset": config.dataset, "order_idx": config.order_idx,
                   "nb_cl": config.nb_cl, "iters": config.train.iters, "config": config.to_dict()}
         existing = read_results(self.results_path) if config.resume and os.path.exists(self.results_path) else None
+        if existing is not None:
+            changed = config_changes(existing.get("config", {}), config.to_dict())
+            if changed:
+                raise InputError(f"--resume: {self.results_path} was written with other settings "
+                                 f"({'; '.join(changed)}); resume with the same flags or choose another --result_dir")
         self.results = ResultsLog(self.results_path, header, existing)
         self.timings = {}
 
