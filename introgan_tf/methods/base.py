@@ -9,6 +9,7 @@ members below; everything task-specific happens in ``begin_session``
 
 import abc
 
+import keras
 import numpy as np
 import tensorflow as tf
 
@@ -69,6 +70,16 @@ class ContinualMethod(abc.ABC):
 
     def elements_per_step(self) -> int:
         return self.config.train.batch_size
+
+    def adam(self):
+        """A fresh Adam with the run's settings (eps 1e-8 as TF1); every session gets new ones (introgan.md 6)."""
+        train = self.config.train
+        return keras.optimizers.Adam(train.adam_lr, train.adam_beta1, train.adam_beta2, train.adam_epsilon)
+
+    def use_xla(self) -> bool:
+        """``--jit_compile``: auto means XLA on GPU only (on CPU it measured about 15x slower)."""
+        mode = self.config.train.jit_compile
+        return mode == "true" or (mode == "auto" and bool(tf.config.list_physical_devices("GPU")))
 
     @abc.abstractmethod
     def classify(self, images: np.ndarray) -> np.ndarray:

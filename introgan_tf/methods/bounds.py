@@ -10,7 +10,6 @@ Both use Adam(adam_lr, adam_beta1, adam_beta2), fresh every session, and are
 evaluated by the loop's accuracy protocol; they generate nothing.
 """
 
-import keras
 import numpy as np
 import tensorflow as tf
 
@@ -56,13 +55,8 @@ class ClassifierBound(ContinualMethod):
                                cfg.improved_finetune_noise)
 
     def make_model(self, classifier: CNNClassifier) -> ClassifierModel:
-        train = self.config.train
         model = ClassifierModel(classifier)
-        # XLA on GPU only by default, as IntroGAN (it measured slower on CPU).
-        jit = train.jit_compile == "true" or (train.jit_compile == "auto"
-                                              and bool(tf.config.list_physical_devices("GPU")))
-        model.compile(keras.optimizers.Adam(train.adam_lr, train.adam_beta1, train.adam_beta2, train.adam_epsilon),
-                      jit_compile=jit)
+        model.compile(self.adam(), jit_compile=self.use_xla())
         return model
 
     # ---------------------------------------------------------------------------------------- contract

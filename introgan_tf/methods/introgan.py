@@ -12,7 +12,6 @@ Per session s (introgan.md sections 7-9):
 
 import time
 
-import keras
 import numpy as np
 import tensorflow as tf
 
@@ -98,15 +97,9 @@ class IntroGAN(ContinualMethod):
         return weights.astype(np.float32)
 
     def make_model(self, generator, discriminator, memory, num_classes, class_weights=None):
-        train = self.config.train
-        model = IntroGANModel(generator, discriminator, memory, num_classes, self.config.introgan, train,
+        model = IntroGANModel(generator, discriminator, memory, num_classes, self.config.introgan, self.config.train,
                               seed=self.config.seed, class_weights=class_weights)
-
-        def adam():
-            return keras.optimizers.Adam(train.adam_lr, train.adam_beta1, train.adam_beta2, train.adam_epsilon)
-
-        jit = train.jit_compile == "true" or (train.jit_compile == "auto" and bool(tf.config.list_physical_devices("GPU")))
-        model.compile(d_optimizer=adam(), g_optimizer=adam(), jit_compile=jit)
+        model.compile(d_optimizer=self.adam(), g_optimizer=self.adam(), jit_compile=self.use_xla())
         return model
 
     # ---------------------------------------------------------------------------------------- contract

@@ -16,7 +16,6 @@ Accuracy is the argmax of D's class head over the seen classes.
 
 import time
 
-import keras
 import numpy as np
 import tensorflow as tf
 
@@ -60,16 +59,10 @@ class MeRGANIG(IntroGAN):
                 grow_class_head(self.discriminator, session.num_seen, self.most_confused, rng, *noise))
 
     def make_model(self, generator, discriminator, num_classes):
-        train = self.config.train
-        model = MeRGANModel(generator, discriminator, num_classes, self.config.baseline, train,
+        model = MeRGANModel(generator, discriminator, num_classes, self.config.baseline, self.config.train,
                             self.config.introgan.classification_only, seed=self.config.seed)
-
-        def adam():
-            return keras.optimizers.Adam(train.adam_lr, train.adam_beta1, train.adam_beta2, train.adam_epsilon)
-
-        jit = train.jit_compile == "true" or (train.jit_compile == "auto"
-                                              and bool(tf.config.list_physical_devices("GPU")))
-        model.compile(d_optimizer=adam(), g_optimizer=adam(), c_optimizer=adam(), jit_compile=jit)
+        model.compile(d_optimizer=self.adam(), g_optimizer=self.adam(), c_optimizer=self.adam(),
+                      jit_compile=self.use_xla())
         return model
 
     # ---------------------------------------------------------------------------------------- contract
