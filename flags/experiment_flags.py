@@ -17,9 +17,19 @@ flags.DEFINE_string("tfds_data_dir", None, "Where TFDS prepares datasets (defaul
 flags.DEFINE_bool("tfds_download", False, "With --data_source=tfds: let TFDS download the files (needs internet).")
 flags.DEFINE_string("result_dir", None, "Output directory. Default: result/<method>/<dataset>_order_<order_idx>/.")
 flags.DEFINE_integer("order_idx", 1, "Class order 1..5 of the IntroGAN benchmark.")
-flags.DEFINE_integer("nb_cl", 2, "Classes per session; must divide the number of classes.")
+flags.DEFINE_integer("nb_cl", None, "Classes per session; must divide the number of classes. "
+                     "Default per method: 2; mergan 1 (one class per task, as the original).")
+flags.DEFINE_enum("experiment", "class-incremental", ["class-incremental", "permutated-mnist"],
+                  "Scenario. class-incremental: --nb_cl new classes per session. permutated-mnist (dgr only): "
+                  "--mnist_permutation_number tasks of all classes, each under a fixed pixel permutation.")
+flags.DEFINE_integer("mnist_permutation_number", 5, "permutated-mnist: number of tasks (permutations).")
+flags.DEFINE_integer("mnist_permutation_seed", 0, "permutated-mnist: seed of the permutations.")
 flags.DEFINE_integer("num_sessions", None, "Stop after this many sessions (default: all).")
 flags.DEFINE_integer("seed", 1993, "Random seed (numpy, TF and Keras), 1993 as the original.")
+flags.DEFINE_bool("test", False,
+                  "Test mode (as MeRGAN/DGR): no training. Reload every finished session of --result_dir and "
+                  "regenerate its accuracy, generation metrics (with this command's evaluation flags) and sample "
+                  "grids into <result_dir>/test/. The run's own settings are read from its results.json.")
 flags.DEFINE_bool("resume", False,
                   "Continue from the latest checkpoint in --result_dir (mid-session included). Without it, "
                   "an existing results.json in --result_dir is an error, so nothing is overwritten.")

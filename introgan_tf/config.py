@@ -60,13 +60,29 @@ class IntroGANConfig:
 
 @dataclasses.dataclass(frozen=True)
 class BaselineConfig:
-    """Hyperparameters of the baselines that IntroGAN does not have (baselines.md 2.5, MeRGAN-ig)."""
+    """Hyperparameters of the baselines that IntroGAN does not have (baselines.md sections 1-4, 7).
 
+    Values here are already resolved per method by ``flags/config_builder.py``
+    (baselines.md 8.1); the dataclass defaults are those of ``mergan_ig``.
+    """
+
+    # MeRGAN-ig (2.5) and the AC-GAN terms shared by mergan / acgan.
     class_iters: int = 1
     acgan_scale: float = 1.0
     acgan_scale_g: float = 0.1
     use_softmax: bool = True
     diversity_promoting_weight: float = 0.0
+    # MeRGAN, official protocol (1.3, 1.7).
+    mergan_mode: str = "ra"          # sft | jtr | ra | joint
+    ra_factor: float = 1e-3          # train.sh: 1e-3 MNIST/LSUN, 1e-2 SVHN (script default 1e-4)
+    # Deep Generative Replay, reference protocol (3.1, 3.5).
+    replay_mode: str = "generative-replay"  # none | exact-replay | generative-replay
+    importance_of_new_task: float = 0.3
+    generator_iterations: int = 3000
+    solver_iterations: int = 1000
+    weight_decay: float = 1e-5
+    # AC-GAN (7): train on every seen class (upper bound) instead of the new ones only.
+    joint: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -93,6 +109,10 @@ class ExperimentConfig:
     tfds_download: bool = False
     order_idx: int = 1
     nb_cl: int = 2
+    # class-incremental (introgan.md 2.2) or the domain-incremental permuted MNIST of DGR (baselines.md 3.2).
+    experiment: str = "class-incremental"
+    mnist_permutation_number: int = 5
+    mnist_permutation_seed: int = 0
     num_sessions: Optional[int] = None
     seed: int = 1993
     resume: bool = False

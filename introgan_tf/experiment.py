@@ -53,6 +53,17 @@ def config_changes(old: dict, new: dict, prefix: str = "") -> list:
     return changes
 
 
+def make_scenario(config: ExperimentConfig, data):
+    """The run's scenario: class-incremental (introgan.md 2.2) or permuted MNIST (baselines.md 3.2)."""
+    if config.experiment == "permutated-mnist":
+        from introgan_tf.data.permuted import PermutedScenario  # pylint: disable=import-outside-toplevel
+        return PermutedScenario(x_train=data.x_train, y_train=data.y_train, x_test=data.x_test, y_test=data.y_test,
+                                num_tasks=config.mnist_permutation_number, seed=config.mnist_permutation_seed)
+    return ClassIncrementalScenario(
+        x_train=data.x_train, y_train=data.y_train, x_test=data.x_test, y_test=data.y_test,
+        class_order=get_class_order(config.order_idx, data.info.num_classes), nb_cl=config.nb_cl)
+
+
 class Experiment:
     """State of one run; see :func:`run`."""
 
@@ -70,12 +81,13 @@ class Experiment:
         self.info = data.info
         print(f"[introgan_tf] {config.dataset}: {len(data.x_train)} train / {len(data.x_test)} test images "
               f"from {data.source} in {time.time() - started:.1f}s", flush=True)
-        self.scenario = ClassIncrementalScenario(
-            x_train=data.x_train, y_train=data.y_train, x_test=data.x_test, y_test=data.y_test,
-            class_order=get_class_order(config.order_idx, data.info.num_classes), nb_cl=config.nb_cl)
+        self.scenario = make_scenario(config, data)
         self.sessions = self.scenario.sessions[:config.num_sessions]
         method_class = get_method(config.method)
-        if method_class.generates:  # classifier-only methods have no generation metrics to prepare
+        if config.experiment not in method_class.experiments:
+            raise InputError(f"--experiment={config.experiment}: --method={config.method} supports only "
+                             f"{', '.join(method_class.experiments)}")
+        if self.generation_metrics_apply(method_class):  # classifier-only methods have no generation metrics to prepare
             check_ready(config.dataset, config.eval, self.sessions[-1].seen_original)  # before hours of training
         self.method = method_class(config, data.info, self.scenario)
         self.checkpointer = SessionCheckpointer(os.path.join(self.result_dir, "checkpoints"))
@@ -92,6 +104,10 @@ class Experiment:
                                  f"({'; '.join(changed)}); resume with the same flags or choose another --result_dir")
         self.results = ResultsLog(self.results_path, header, existing)
         self.timings = {}
+
+    def generation_metrics_apply(self, method_class=None) -> bool:
+        """FID / generated accuracy need a generator and samples comparable with the dataset's classes."""
+        return (method_class or type(self.method)).generates and self.scenario.generation_metrics_apply
 
     # ------------------------------------------------------------------------------------------ resume
     def restore(self):
@@ -128,7 +144,7 @@ class Experiment:
     def evaluate(self, session, test_images, test_labels, iteration):
         started = time.time()
         logits = self.method.classify(test_images)
-        prefixes = accuracy.prefix_accuracies(logits, test_labels, session.index, self.config.nb_cl)
+        prefixes = self.scenario.prefix_accuracies(logits, test_labels, session)
         self.results.add_evaluation(session.index, {"iteration": iteration, "accuracy": prefixes[-1],
                                                     "prefix_accuracies": prefixes})
         step = (session.index - 1) * self.config.train.iters + iteration
@@ -222,7 +238,7 @@ class Experiment:
             grid = self.write_samples(session, self.config.train.iters)
             save_png(grid, os.path.join(self.result_dir, "samples", f"session_{session.index}.png"))
         self.results.update_session(session.index, **self.method.summary())
-        if self.method.generates:  # no fid / generated_accuracy keys for classifier-only methods
+        if self.generation_metrics_apply():  # no fid / generated_accuracy keys for classifier-only methods
             self.generation_metrics(session)
         self.summarise()
         export_saved_model(self.method, session, os.path.join(self.result_dir, "saved_model"))

@@ -13,6 +13,7 @@ from typing import Tuple
 import numpy as np
 
 from introgan_tf.data.class_orders import relabel
+from introgan_tf.evaluation import accuracy
 
 
 @dataclasses.dataclass(frozen=True)
@@ -46,6 +47,11 @@ class Session:
 class ClassIncrementalScenario:
     """A dataset relabelled by a class order and split into sessions.
 
+    The experiment loop only uses ``sessions``, ``train_data``, ``test_data``,
+    ``class_train_images``, ``class_order``, ``nb_cl``, ``prefix_accuracies``
+    and ``generation_metrics_apply``; another scenario (e.g. DGR's permuted
+    MNIST) provides the same members.
+
     Args (keyword-only):
       x_train, y_train, x_test, y_test: uint8 images and original labels.
       class_order: a permutation of the original labels.
@@ -69,6 +75,10 @@ class ClassIncrementalScenario:
         self.y_test = relabel(np.asarray(y_test), self.class_order)
         self.sessions = tuple(self._session(s) for s in range(1, num_classes // nb_cl + 1))
 
+    name = "class-incremental"
+    # Per-class FID and generated-sample accuracy compare samples with the dataset's real classes.
+    generation_metrics_apply = True
+
     def _session(self, index: int) -> Session:
         new = tuple(range((index - 1) * self.nb_cl, index * self.nb_cl))
         return Session(index=index, new_classes=new, num_seen=index * self.nb_cl,
@@ -84,6 +94,10 @@ class ClassIncrementalScenario:
         """Test images and new labels of every class seen up to this session."""
         mask = self.y_test < session.num_seen
         return self.x_test[mask], self.y_test[mask]
+
+    def prefix_accuracies(self, logits: np.ndarray, labels: np.ndarray, session: Session):
+        """[A_1, ..., A_s]: balanced accuracy over the classes of sessions 1..k (introgan.md 10.1)."""
+        return accuracy.prefix_accuracies(logits, labels, session.index, self.nb_cl)
 
     def class_train_images(self, new_label: int) -> np.ndarray:
         """All training images of one (relabelled) class."""

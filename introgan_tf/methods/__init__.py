@@ -4,8 +4,11 @@ import importlib
 
 # name -> "module:Class"; imported lazily so that listing the names stays cheap.
 METHODS = {
+    "acgan": "introgan_tf.methods.acgan:ACGAN",
+    "dgr": "introgan_tf.methods.dgr:DGR",
     "introgan": "introgan_tf.methods.introgan:IntroGAN",
     "lower_bound": "introgan_tf.methods.bounds:LowerBound",
+    "mergan": "introgan_tf.methods.mergan:MeRGAN",
     "mergan_ig": "introgan_tf.methods.mergan_ig:MeRGANIG",
     "upper_bound": "introgan_tf.methods.bounds:UpperBound",
 }

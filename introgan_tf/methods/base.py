@@ -37,6 +37,7 @@ class ContinualMethod(abc.ABC):
     """
 
     generates = True
+    experiments = ("class-incremental",)  # the --experiment scenarios the method supports
 
     def __init__(self, config: ExperimentConfig, info: DatasetInfo, scenario: ClassIncrementalScenario):
         self.config = config
