@@ -78,7 +78,8 @@ def _dgr_iters(FLAGS):  # pylint: disable=invalid-name
 
 
 METHOD_DEFAULTS = {
-    "finetune": {"upper_bound": False},  # baselines.md 5.3/5.4: the joint classifier starts from scratch
+    # baselines.md 5.3/5.4: the joint classifier starts from scratch; so does AC-GAN's joint upper bound.
+    "finetune": {"upper_bound": False, "acgan": lambda FLAGS: not FLAGS.joint},
     "iters": {"mergan": _mergan_iters, "dgr": _dgr_iters},
     "batch_size": {"mergan": 64, "dgr": 32},
     "adam_lr": {"mergan": 1e-4, "dgr": 1e-4},

@@ -20,7 +20,7 @@ flags.DEFINE_integer("replay_per_class", None, "Generated replay images per old 
 flags.DEFINE_integer("proto_importance", 1, "Copies of each old-class exemplar added to the training pool.")
 flags.DEFINE_bool("exemplars_dual_use", True, "Add the old classes' exemplars to the training pool.")
 flags.DEFINE_bool("finetune", None, "Initialise each session from the previous one. Default per method: "
-                  "False for upper_bound (a new classifier every session), True otherwise.")
+                  "False for upper_bound and acgan --joint (a new model every session), True otherwise.")
 flags.DEFINE_bool("improved_finetune", True, "Grow new class rows as noisy copies of the most-confused old class.")
 flags.DEFINE_enum("improved_finetune_type", "v2", ["v1", "v2"],
                   "Noise scale of the copy: v2 = rho*std(row), v1 = rho*(max-min)/6.")
