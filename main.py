@@ -50,6 +50,10 @@ def main(argv):
         if config.data_source == "idx":
             # Before TensorFlow is imported, so a missing dataset is one line, not one among TF's start-up lines.
             find_idx_dir(get_dataset_info(config.dataset), config.data_dir)
+        if config_builder.is_test_mode(FLAGS):
+            from introgan_tf import evaluate_run  # heavy imports only once the input is known to be usable
+            evaluate_run.run_test(config.result_dir, config_builder.test_eval_override(FLAGS, config))
+            return
         from introgan_tf import experiment  # heavy imports only once the input is known to be usable
         experiment.run(config)
     except InputError as error:

@@ -185,3 +185,15 @@ def build_config(FLAGS) -> ExperimentConfig:  # pylint: disable=invalid-name
     )
     validate(config)
     return config
+
+
+EVAL_FLAGS = ("skip_fid", "fid_samples_per_class", "fid_extractor", "inception_weights", "precalc_fid_dir")
+
+
+def test_eval_override(FLAGS, config: ExperimentConfig):  # pylint: disable=invalid-name
+    """For ``--test``: the command's EvalConfig if any evaluation flag was given, else None (the run's own)."""
+    return config.eval if any(FLAGS[name].present for name in EVAL_FLAGS) else None
+
+
+def is_test_mode(FLAGS) -> bool:  # pylint: disable=invalid-name
+    return bool(FLAGS.test)

@@ -14,7 +14,6 @@ import sys
 import time
 
 import keras
-import numpy as np
 import tensorflow as tf
 
 from introgan_tf.callbacks import SessionMonitor
@@ -30,10 +29,7 @@ from introgan_tf.evaluation.generation_metrics import check_ready, evaluate_gene
 from introgan_tf.export import export_saved_model
 from introgan_tf.methods import get_method
 from introgan_tf.results import ResultsLog, read_results
-from introgan_tf.visualization import make_grid, save_png
-
-SAMPLES_PER_CLASS_IN_GRID = 10
-
+from introgan_tf.visualization import class_grid, fixed_noise, save_png
 
 # Settings that may differ between a run and its resumption.
 RESUMABLE_CHANGES = ("resume", "num_sessions")
@@ -158,12 +154,9 @@ class Experiment:
               f"prefixes {[round(p, 4) for p in prefixes]}", flush=True)
 
     def sample_grid(self, session):
-        """Fixed-noise samples, one row per seen class."""
-        rng = np.random.default_rng(self.config.seed)
-        z = rng.standard_normal((SAMPLES_PER_CLASS_IN_GRID, self.method.z_dim)).astype(np.float32)
-        labels = np.repeat(np.arange(session.num_seen, dtype=np.int32), SAMPLES_PER_CLASS_IN_GRID)
-        images = self.method.sample(labels, np.tile(z, (session.num_seen, 1)))
-        return make_grid(images, rows=session.num_seen)
+        """Fixed-noise samples, one row per seen class (noise saved in samples/fixed_noise.npy)."""
+        z = fixed_noise(self.method.z_dim, self.config.seed, os.path.join(self.result_dir, "samples"))
+        return class_grid(self.method.sample, session.num_seen, z)
 
     def write_samples(self, session, iteration):
         grid = self.sample_grid(session)

@@ -1,5 +1,7 @@
 """Sample grids: one row per class, as PNG files and TensorBoard images."""
 
+import os
+
 import numpy as np
 from PIL import Image
 
@@ -25,3 +27,32 @@ def save_png(grid: np.ndarray, path: str, scale: int = 2) -> None:
     if scale > 1:
         image = image.resize((image.width * scale, image.height * scale), Image.NEAREST)
     image.save(path)
+
+
+SAMPLES_PER_CLASS_IN_GRID = 10
+FIXED_NOISE_FILE = "fixed_noise.npy"
+
+
+def fixed_noise(z_dim: int, seed: int, samples_dir: str = None) -> np.ndarray:
+    """The grid's noise [10, z_dim]: drawn from the run seed and saved with the run (``samples/fixed_noise.npy``).
+
+    MeRGAN loaded its fixed noise from an unshipped pickle (its issue #1); here it is
+    regenerated from the seed, and an existing file of the right shape is reused, so
+    grids of a resumed run or of ``--test`` use exactly the same noise.
+    """
+    path = os.path.join(samples_dir, FIXED_NOISE_FILE) if samples_dir else None
+    if path and os.path.exists(path):
+        z = np.load(path)
+        if z.shape == (SAMPLES_PER_CLASS_IN_GRID, z_dim):
+            return z
+    z = np.random.default_rng(seed).standard_normal((SAMPLES_PER_CLASS_IN_GRID, z_dim)).astype(np.float32)
+    if path:
+        os.makedirs(samples_dir, exist_ok=True)
+        np.save(path, z)
+    return z
+
+
+def class_grid(sample_fn, num_classes: int, z: np.ndarray) -> np.ndarray:
+    """One row per class 0..num_classes-1, the same noise in every row; ``sample_fn(labels, z)`` -> [-1, 1]."""
+    labels = np.repeat(np.arange(num_classes, dtype=np.int32), len(z))
+    return make_grid(sample_fn(labels, np.tile(z, (num_classes, 1))), rows=num_classes)

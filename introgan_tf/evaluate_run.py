@@ -1,0 +1,120 @@
+"""``--test`` mode: re-evaluate a finished run without training (as MeRGAN's and DGR's ``--test``).
+
+For every session of ``result_dir`` whose end-of-session checkpoint is complete,
+the method's model is rebuilt and restored, then evaluated again:
+
+* accuracy and prefix accuracies on the seen classes' test images (the same
+  protocol as training; the scenario decides what a prefix is);
+* per-class FID and generated-sample accuracy with the *given* evaluation
+  settings (so a run trained with ``--skip_fid`` can get its FID later, or more
+  samples per class);
+* the fixed-noise sample grid (the noise saved with the run is reused).
+
+Everything goes to ``<result_dir>/test/`` (``results.json`` and
+``samples/session_<s>.png``); the training results, checkpoints and exports are
+only read, never written.  The run's own settings come from its results.json.
+"""
+
+import json
+import os
+import time
+from typing import Optional
+
+import keras
+import numpy as np
+
+from introgan_tf.checkpointing import SessionCheckpointer
+from introgan_tf.config import EvalConfig, ExperimentConfig
+from introgan_tf.data.datasets import load_dataset
+from introgan_tf.data.pipeline import to_unit_range
+from introgan_tf.errors import InputError
+from introgan_tf.evaluation import accuracy, continual_metrics
+from introgan_tf.evaluation.generation_metrics import check_ready, evaluate_generation
+from introgan_tf.experiment import make_scenario
+from introgan_tf.methods import get_method
+from introgan_tf.results import atomic_write_text, read_results
+from introgan_tf.visualization import class_grid, fixed_noise, save_png
+
+TEST_DIR = "test"
+
+
+def stored_config(result_dir: str, eval_config: Optional[EvalConfig]) -> ExperimentConfig:
+    """The run's config from its results.json, with this command's evaluation settings if given."""
+    path = os.path.join(result_dir, "results.json")
+    if not os.path.isfile(path):
+        raise InputError(f"--test: {path} not found; --result_dir must be the directory of a run")
+    stored = read_results(path)
+    if "config" not in stored:
+        raise InputError(f"--test: {path} has no 'config'; it was not written by introgan_tf")
+    config = ExperimentConfig.from_dict(stored["config"]).replace(result_dir=result_dir, resume=False)
+    return config.replace(eval=eval_config) if eval_config is not None else config
+
+
+def run_test(result_dir: str, eval_config: Optional[EvalConfig] = None) -> dict:
+    """Re-evaluates every complete session of ``result_dir``; returns the test record (also written to disk)."""
+    config = stored_config(result_dir, eval_config)
+    checkpointer = SessionCheckpointer(os.path.join(result_dir, "checkpoints"))
+    first = checkpointer.info(1)
+    if first is None or not first.complete:  # before loading any data
+        raise InputError(f"--test: {result_dir}/checkpoints has no complete session; train first "
+                         f"(or --resume an interrupted run)")
+    keras.utils.set_random_seed(config.seed)
+    data = load_dataset(config.dataset, config.data_dir, config.data_source, config.tfds_data_dir,
+                        config.tfds_download)
+    scenario = make_scenario(config, data)
+    sessions = scenario.sessions[:config.num_sessions]
+    method_class = get_method(config.method)
+    generation = method_class.generates and scenario.generation_metrics_apply
+    complete = []
+    for session in sessions:
+        found = checkpointer.info(session.index)
+        if found is None or not found.complete:
+            break
+        complete.append((session, found))
+    if generation:
+        check_ready(config.dataset, config.eval, complete[-1][0].seen_original)
+    method = method_class(config, data.info, scenario)
+    out_dir = os.path.join(result_dir, TEST_DIR)
+    os.makedirs(os.path.join(out_dir, "samples"), exist_ok=True)
+    record = {"method": config.method, "dataset": config.dataset, "source_run": os.path.abspath(result_dir),
+              "eval_config": vars(config.eval), "sessions": []}
+    for session, found in complete:
+        started = time.time()
+        method.build_session_model(session)
+        checkpointer.restore(method, found)
+        method.end_session(session)
+        test_x, test_y = scenario.test_data(session)
+        prefixes = scenario.prefix_accuracies(method.classify(to_unit_range(test_x).numpy()), test_y, session)
+        entry = dict(session.as_record(), accuracy=prefixes[-1],
+                     evaluations=[{"iteration": found.iteration, "accuracy": prefixes[-1],
+                                   "prefix_accuracies": prefixes}])
+        if generation:
+            entry.update(evaluate_generation(method.sample, list(range(session.num_seen)), session.seen_original,
+                                             config.dataset, config.eval))
+        if method.generates:
+            z = fixed_noise(method.z_dim, config.seed, os.path.join(result_dir, "samples"))
+            save_png(class_grid(method.sample, session.num_seen, z),
+                     os.path.join(out_dir, "samples", f"session_{session.index}.png"))
+        entry["seconds"] = time.time() - started
+        record["sessions"].append(entry)
+        print(f"[introgan_tf] --test session {session.index}: accuracy {prefixes[-1]:.4f}"
+              + (f", generated accuracy {entry['generated_accuracy_mean']:.4f}" if generation else "")
+              + (f", FID mean {entry['fid_mean']:.2f}" if "fid_mean" in entry else ""), flush=True)
+    # End-of-session accuracies only: the training run's TA-ACC also averages its intermediate evaluations.
+    record["ta_acc_end_of_session"] = accuracy.ta_acc(record["sessions"])
+    record["accuracy_matrix"] = continual_metrics.accuracy_matrix(record["sessions"])
+    if record["sessions"] and all("fid" in s for s in record["sessions"]):
+        record["ta_fid"] = continual_metrics.ta_fid_from_sessions(record["sessions"], config.nb_cl)
+    record["complete_sessions"] = len(complete)
+    atomic_write_text(os.path.join(out_dir, "results.json"), _dumps(record))
+    print(f"[introgan_tf] --test: {len(complete)} session(s) re-evaluated; results in {out_dir}/results.json",
+          flush=True)
+    return record
+
+
+def _dumps(record: dict) -> str:
+    def default(value):
+        if isinstance(value, (np.floating, np.integer)):
+            return value.item()
+        raise TypeError(f"not JSON serialisable: {type(value)}")
+    return json.dumps(record, indent=2, default=default)
