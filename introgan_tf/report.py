@@ -21,7 +21,6 @@ each run's extractor.
 """
 
 import argparse
-import json
 import math
 import os
 import re
@@ -74,6 +73,23 @@ def _last_session(results: dict) -> dict:
     return sessions[-1] if sessions else {}
 
 
+def method_label(results: dict) -> str:
+    """The method name plus the variant that matters for comparisons (MeRGAN mode, DGR replay, AC-GAN joint)."""
+    method = str(results.get("method", MISSING))
+    baseline = (results.get("config") or {}).get("baseline") or {}
+    experiment = (results.get("config") or {}).get("experiment", "class-incremental")
+    variant = {"mergan": baseline.get("mergan_mode"), "dgr": baseline.get("replay_mode"),
+               "acgan": ("joint" if baseline.get("joint") else "sequential") if "joint" in baseline else None
+               }.get(method)
+    label = f"{method} ({variant})" if variant else method
+    return label if experiment == "class-incremental" else f"{label} [{experiment}]"
+
+
+def _training_minutes(sessions) -> Optional[float]:
+    seconds = [_number((s.get("timing") or {}).get("training_seconds")) for s in sessions]
+    return sum(seconds) / 60 if seconds and None not in seconds else None
+
+
 def summarize(run_dir: str, results: dict) -> dict:
     """The table row of one run (strings), keyed by column name."""
     sessions = results["sessions"]
@@ -94,16 +110,18 @@ def summarize(run_dir: str, results: dict) -> dict:
     extractor = last.get("fid_extractor")
     return {
         "run": run_dir,
-        "method": str(results.get("method", MISSING)),
+        "method": method_label(results),
         "dataset": str(results.get("dataset", MISSING)),
         "order": str(results.get("order_idx", MISSING)),
         "sessions": f"{len(sessions)}{status}",
+        "iters": str(_iters(results) or MISSING),
         "TA-ACC (%)": _fmt(_number(results.get("ta_acc")), percent=True),
         "final acc. (%)": _fmt(final, percent=True),
         "forgetting (%)": _fmt(forgetting, percent=True),
         "TA-FID": _fmt(ta_fid),
         "FID extractor": str(extractor) if extractor else MISSING,
         "gen. acc. (%)": _fmt(_number(last.get("generated_accuracy_mean")), percent=True),
+        "train min": _fmt(_training_minutes(sessions)),
     }
 
 

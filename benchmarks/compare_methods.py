@@ -1,0 +1,135 @@
+"""Every registered method on the same data, class order, seed and iteration budget, then one report.
+
+    python benchmarks/compare_methods.py --budget small                 # MNIST, about an hour on 2 CPU cores
+    python benchmarks/compare_methods.py --budget small --datasets mnist fashion-mnist
+    python benchmarks/compare_methods.py --budget paper                 # the originals' budgets (a GPU)
+    python benchmarks/compare_methods.py --budget small --only introgan mergan-ra
+
+Each run is ``python main.py`` in a subprocess (the user's code path, including
+the per-method defaults of flags/config_builder.py), with the shared scenario
+flags ``--dataset --order_idx --seed --nb_cl`` so that every method sees the
+same sessions.  Each method keeps its own published batch size, optimiser and
+loss settings (baselines.md); only the iteration budget is shared:
+
+* ``small``: ``--iters 200`` per session (DGR: 150 generator + 50 solver
+  iterations), evaluation every 100 iterations, FID skipped; the accuracy of
+  the domain classifier on generated samples is still measured.
+* ``paper``: no ``--iters`` (each method's documented default: 10000 for the
+  IntroGAN family, 4001 per task for MeRGAN, 3000 + 1000 for DGR), FID on.
+
+The benchmark is resumable: a finished run (``complete`` in its results.json)
+is kept, an interrupted one is continued with ``--resume``.  Output:
+``<out>/<dataset>_<budget>/<run>/`` per run, ``report/report.md`` (the table
+of ``python -m introgan_tf.report``), and a JSON summary with the table rows and
+wall times (default ``benchmarks/results/compare_methods_<dataset>_<budget>.json``).
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, REPO)
+
+from introgan_tf.report import load_results, markdown_table, summarize, write_report  # noqa: E402
+
+DEFAULT_DATA = os.environ.get("INTROGAN_DATA_DIR", os.path.join(REPO, "..", "shared", "data"))
+
+# run name -> method flags.  The order is the table's order: ours, replay baselines, fine-tuning, bounds.
+RUNS = {
+    "introgan": ["--method", "introgan"],
+    "mergan_ig": ["--method", "mergan_ig"],
+    "mergan-ra": ["--method", "mergan", "--mergan_mode", "ra"],
+    "mergan-jtr": ["--method", "mergan", "--mergan_mode", "jtr"],
+    "mergan-sft": ["--method", "mergan", "--mergan_mode", "sft"],
+    "dgr": ["--method", "dgr", "--replay_mode", "generative-replay"],
+    "acgan": ["--method", "acgan"],
+    "lower_bound": ["--method", "lower_bound"],
+    "upper_bound": ["--method", "upper_bound"],
+    "acgan-joint": ["--method", "acgan", "--joint"],
+    "mergan-joint": ["--method", "mergan", "--mergan_mode", "joint"],
+}
+
+BUDGETS = {
+    "small": ["--iters", "200", "--test_interval", "100", "--save_interval", "200", "--sample_interval", "200",
+              "--skip_fid"],
+    "paper": [],
+}
+# Runs the small budget leaves out to stay within about an hour on 2 CPU cores (the joint GAN upper bounds).
+SMALL_SKIPS = ("mergan-joint",)
+
+
+def run_one(name, dataset, args, out_dir):
+    """Runs (or resumes) one method; returns (result_dir, wall seconds or None if it was already complete)."""
+    result_dir = os.path.join(out_dir, name)
+    results_path = os.path.join(result_dir, "results.json")
+    command = [sys.executable, os.path.join(REPO, "main.py"), "--dataset", dataset,
+               "--data_dir", os.path.join(args.data_root, dataset), "--order_idx", str(args.order_idx),
+               "--seed", str(args.seed), "--nb_cl", str(args.nb_cl), "--result_dir", result_dir,
+               *RUNS[name], *BUDGETS[args.budget]]
+    if os.path.exists(results_path):
+        if load_results(result_dir).get("complete"):
+            print(f"[compare] {name}: already complete, kept", flush=True)
+            return result_dir, None
+        command.append("--resume")
+    print(f"[compare] {name}: {' '.join(command[1:])}", flush=True)
+    started = time.time()
+    os.makedirs(out_dir, exist_ok=True)
+    with open(os.path.join(out_dir, f"{name}.log"), "a") as log:
+        code = subprocess.call(command, stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
+    if code != 0:
+        print(f"[compare] {name}: FAILED with exit status {code}; see {out_dir}/{name}.log", flush=True)
+        return None, None
+    seconds = time.time() - started
+    print(f"[compare] {name}: done in {seconds / 60:.1f} min", flush=True)
+    return result_dir, seconds
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--budget", choices=sorted(BUDGETS), default="small")
+    parser.add_argument("--datasets", nargs="+", default=["mnist"])
+    parser.add_argument("--only", nargs="+", choices=sorted(RUNS), help="run only these (default: all of the budget)")
+    parser.add_argument("--order_idx", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=1993)
+    parser.add_argument("--nb_cl", type=int, default=2)
+    parser.add_argument("--data_root", default=DEFAULT_DATA, help="folder holding mnist/ and fashion-mnist/")
+    parser.add_argument("--out", default=os.path.join(REPO, "benchmarks", "out", "compare"))
+    parser.add_argument("--json_dir", default=os.path.join(REPO, "benchmarks", "results"))
+    args = parser.parse_args()
+    names = args.only or [n for n in RUNS if not (args.budget == "small" and n in SMALL_SKIPS)]
+    failed = []
+    for dataset in args.datasets:
+        out_dir = os.path.join(args.out, f"{dataset}_{args.budget}")
+        finished, walls = [], {}
+        for name in names:
+            result_dir, seconds = run_one(name, dataset, args, out_dir)
+            if result_dir is None:
+                failed.append(f"{dataset}/{name}")
+                continue
+            finished.append(result_dir)
+            walls[name] = seconds
+        if not finished:
+            continue
+        report = write_report(finished, os.path.join(out_dir, "report"))
+        rows = [dict(summarize(os.path.basename(d), load_results(d)), run=os.path.basename(d)) for d in finished]
+        print(f"\n== {dataset}, budget {args.budget} (order {args.order_idx}, seed {args.seed}, nb_cl {args.nb_cl})")
+        print(markdown_table(rows))
+        print(f"report: {report}")
+        os.makedirs(args.json_dir, exist_ok=True)
+        path = os.path.join(args.json_dir, f"compare_methods_{dataset}_{args.budget}.json")
+        with open(path, "w") as handle:
+            json.dump({"dataset": dataset, "budget": args.budget, "budget_flags": BUDGETS[args.budget],
+                       "order_idx": args.order_idx, "seed": args.seed, "nb_cl": args.nb_cl, "rows": rows,
+                       "wall_seconds": walls}, handle, indent=2)
+        print(f"wrote {path}")
+    if failed:
+        print(f"[compare] failed runs: {', '.join(failed)}", file=sys.stderr)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
