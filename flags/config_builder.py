@@ -106,7 +106,7 @@ def resolve(FLAGS, name: str, fallback):  # pylint: disable=invalid-name
 def dgr_iterations(FLAGS):  # pylint: disable=invalid-name
     """(generator, solver) iterations per DGR task: the flags, else a 3:1 split of --iters, else 3000 / 1000."""
     generator, solver = FLAGS.generator_iterations, FLAGS.solver_iterations
-    if FLAGS.iters is not None and (generator is None or solver is None):
+    if FLAGS.iters is not None:
         if generator is None and solver is None:
             generator = (3 * FLAGS.iters) // 4
         generator = FLAGS.iters - solver if generator is None else generator

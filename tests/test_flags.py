@@ -84,3 +84,41 @@ def test_helpfull_documents_every_flag():
     assert len(ours) > 40
     for name in ours:
         assert f"--{name}:" in result.stdout or f"--[no]{name}:" in result.stdout, name
+
+
+@pytest.mark.parametrize("values, expected", [
+    (dict(method="dgr"), (3000, 1000, 4000)),
+    (dict(method="dgr", iters=200), (150, 50, 200)),
+    (dict(method="dgr", iters=200, solver_iterations=100), (100, 100, 200)),
+    (dict(method="dgr", generator_iterations=7, solver_iterations=5), (7, 5, 12)),
+])
+def test_dgr_iterations_resolve_to_a_3_to_1_split(values, expected):
+    config = build(**values)
+    assert (config.baseline.generator_iterations, config.baseline.solver_iterations, config.train.iters) == expected
+    assert (config.train.batch_size, config.train.adam_lr, config.train.adam_beta2, config.train.mode,
+            config.train.critic_iters, config.baseline.weight_decay) == (32, 1e-4, 0.9, "wgan-gp", 5, 1e-5)
+
+
+def test_method_defaults_leave_the_introgan_family_alone():
+    for method in ("introgan", "mergan_ig", "lower_bound", "upper_bound"):
+        config = build(method=method)
+        assert (config.train.iters, config.train.batch_size, config.train.adam_lr, config.train.adam_beta1,
+                config.train.mode, config.train.critic_iters, config.nb_cl) == (10000, 100, 2e-4, 0.5, "dcgan", 1, 2)
+    assert build(method="mergan_ig").baseline.acgan_scale_g == 0.1
+    assert build(method="acgan").baseline.acgan_scale_g == 1.0
+    assert build(method="mergan", mergan_mode="joint").train.iters == 40001
+    assert build(method="mergan", dataset="mnist").baseline.ra_factor == 1e-3
+    assert build(method="introgan", iters=77, batch_size=5).train.iters == 77  # an explicit flag always wins
+
+
+@pytest.mark.parametrize("values, flag", [
+    (dict(method="dgr", iters=10, generator_iterations=3, solver_iterations=3), "--iters=10"),
+    (dict(method="introgan", experiment="permutated-mnist"), "--experiment=permutated-mnist"),
+    (dict(method="dgr", experiment="permutated-mnist", mnist_permutation_number=0), "--mnist_permutation_number=0"),
+    (dict(method="dgr", importance_of_new_task=1.5), "--importance_of_new_task=1.5"),
+    (dict(method="mergan", RA_factor=-1.0), "--RA_factor=-1.0"),
+])
+def test_invalid_baseline_flags(values, flag):
+    with pytest.raises(InputError) as info:
+        build(**values)
+    assert flag in str(info.value) and "\n" not in str(info.value)
