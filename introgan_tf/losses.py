@@ -74,3 +74,20 @@ def gradient_penalty_from_grads(grads):
     flat = ops.reshape(grads, (ops.shape(grads)[0], -1))
     norms = ops.sqrt(ops.sum(ops.square(flat), axis=1) + 1e-12)
     return ops.mean(ops.square(norms - 1.0))
+
+
+def l2_loss(x):
+    """TF's ``tf.nn.l2_loss``: 1/2 of the sum of squares over every element (batch included)."""
+    return 0.5 * ops.sum(ops.square(ops.cast(x, "float32")))
+
+
+def replay_alignment_loss(old_images, new_images, factor):
+    """MeRGAN's Replay Alignment (Wu et al. 2018; baselines.md 1.3).
+
+    L_RA = factor * (1/t) sum_{i<t} l2_loss(G_old(z_i, i) - G_new(z_i, i)), where
+    ``old_images[i]`` and ``new_images[i]`` are the two generators' images of old class i
+    from the same noise z_i (one batch per class).  The old images are a fixed target:
+    no gradient flows into G_old.
+    """
+    terms = [l2_loss(ops.stop_gradient(old) - new) for old, new in zip(old_images, new_images)]
+    return factor * ops.sum(ops.stack(terms)) / len(terms)

@@ -1,0 +1,211 @@
+"""MeRGAN's per-session Keras model, official protocol: every loss (baselines.md 1.3-1.4).
+
+Wu et al., *Memory Replay GANs: learning to generate images from new categories
+without forgetting*, NeurIPS 2018.  A WGAN-GP AC-GAN (mergan_networks.py) at 32x32;
+real images arrive at the dataset's size and are padded with -1 (28 -> 32 for MNIST).
+
+Notation: B the batch size, x / y a real batch and its labels (from the data),
+z ~ N(0, I_128), y~ fake labels drawn uniformly from ``fake_classes`` (the session's
+new classes; every seen class in the joint mode), w = D(.) the Wasserstein output,
+ac(.) the AC logits over the dataset's fixed label space, CE the softmax cross-entropy
+from logits averaged over the batch, t the number of OLD classes and n = floor(B / t).
+
+Critic (``critic_iters`` steps per iteration, each on a new real batch):
+
+    L_D = mean w(G(z, y~)) - mean w(x) + lambda * GP + acgan_scale * CE(ac(x), y)
+
+    GP = mean_b (||grad_x^ w(x^_b)||_2 - 1)^2, x^ = x + a (G(z, y~) - x), a ~ U[0, 1] per
+    sample, the norm over all pixels of a sample; on the Wasserstein output only.
+    The critic is not trained to classify fakes.
+
+Generator (one step per iteration, none at iteration 0):
+
+    L_G = -mean w(G(z, y~)) + acgan_scale_g * CE(ac(G(z, y~)), y~)
+
+Replay for t > 0 (``mergan_mode``).  For every old class i < t, z_i is n fresh noise
+vectors, fed to both G_old (the frozen copy of the previous session's G) and G_new; each
+class is a SEPARATE single-class generator call, because conditional batch norm uses
+the statistics of the batch it is given:
+
+* ``ra`` (Replay Alignment), generator only:
+      L_G += RA_factor * (1/t) sum_i l2_loss(G_old(z_i, i) - G_new(z_i, i)),
+  l2_loss = 1/2 sum of squares over the batch and pixels (losses.replay_alignment_loss).
+* ``jtr`` (Joint Training with Replay), G_old's samples as "real" data, no GP on them:
+      L_D += sum_i [mean w(G_new(z_i, i)) - mean w(G_old(z_i, i)) + CE(ac(G_old(z_i, i)), i)]
+      L_G += sum_i [-mean w(G_new(z_i, i)) + CE(ac(G_new(z_i, i)), i)]
+  (the replay cross-entropies are unscaled, as in 1.3).
+* ``sft`` and ``joint``: no replay term.
+
+Optimisation (1.4): Adam(1e-4, 0, 0.9) for G and for D, fresh every session; the G
+update lives in a ``tf.cond`` so that Adam does not advance at iteration 0.
+"""
+
+import keras
+import tensorflow as tf
+from keras import ops
+
+from introgan_tf import losses
+from introgan_tf.config import BaselineConfig, TrainConfig
+from introgan_tf.models.mergan_networks import crop_to, pad_to_32
+
+LOSS_NAMES = ("d_loss", "g_loss", "wasserstein", "gp", "d_cls", "g_cls", "ra_loss", "jtr_d", "jtr_g", "train_acc")
+G_STEP_OUTPUTS = ("g_loss", "g_cls", "ra_loss", "jtr_g")
+
+
+class MeRGANSessionModel(keras.Model):
+    """G_new, D and (after the first session) the frozen G_old of one session, for ``fit``.
+
+    Each ``fit`` element is ``critic_iters * B`` real images and labels: one batch per critic step.
+
+    Args:
+      generator: MeRGANGenerator, trained (G_new).
+      critic: MeRGANCritic, trained.
+      old_generator: frozen MeRGANGenerator (G_old), or None (no replay).
+      fake_classes: the class ids y~ is drawn from, uniformly.
+      num_old: t, the old classes replayed (0: none); needs ``old_generator``.
+      num_seen: classes seen so far; ``call`` returns that many logits.
+      image_shape: the dataset's (H, W, C); images are padded to 32x32 and generated ones cropped back.
+      baseline: mergan_mode, ra_factor, acgan_scale, acgan_scale_g.
+      train: batch_size, critic_iters, lambda_gp.
+      seed: seed of the in-graph SeedGenerator (z, y~, GP mixing).
+    """
+
+    def __init__(self, generator, critic, old_generator, fake_classes, num_old: int, num_seen: int, image_shape,
+                 baseline: BaselineConfig, train: TrainConfig, seed: int, **kwargs):
+        super().__init__(**kwargs)
+        self.generator = generator
+        self.critic = critic
+        self.old_generator = old_generator
+        self.fake_classes = tf.constant(list(fake_classes), tf.int32)
+        self.replay_mode = baseline.mergan_mode if num_old and baseline.mergan_mode in ("ra", "jtr") else None
+        if self.replay_mode and old_generator is None:
+            raise ValueError(f"mergan_mode={baseline.mergan_mode} with {num_old} old classes needs G_old")
+        self.num_old = num_old
+        self.replay_per_class = train.batch_size // num_old if num_old else 0
+        self.num_seen = num_seen
+        self.image_shape = tuple(image_shape)
+        self.cfg = baseline
+        self.train_cfg = train
+        self.iteration = tf.Variable(0, dtype=tf.int64, trainable=False, name="iteration")
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.trackers = {name: keras.metrics.Mean(name=name) for name in LOSS_NAMES}
+
+    @property
+    def metrics(self):
+        return list(self.trackers.values())
+
+    def compile(self, d_optimizer, g_optimizer, **kwargs):
+        super().compile(**kwargs)
+        self.d_optimizer, self.g_optimizer = d_optimizer, g_optimizer
+        # Built now: the G update lives inside tf.cond, where no variable may be created.
+        d_optimizer.build(self.critic.trainable_variables)
+        g_optimizer.build(self.generator.trainable_variables)
+
+    # ----------------------------------------------------------------------------------------- helpers
+    def sample_fakes(self, batch_size):
+        """z ~ N(0, I) and y~ uniform over ``fake_classes``."""
+        z = keras.random.normal((batch_size, self.generator.z_dim), seed=self.seed_generator)
+        index = keras.random.randint((batch_size,), 0, ops.shape(self.fake_classes)[0], seed=self.seed_generator)
+        return z, ops.take(self.fake_classes, index)
+
+    def replay_inputs(self):
+        """[(z_i, labels i)] for every old class i: n fresh noise vectors each."""
+        n = self.replay_per_class
+        return [(keras.random.normal((n, self.generator.z_dim), seed=self.seed_generator),
+                 ops.full((n,), i, "int32")) for i in range(self.num_old)]
+
+    def critic_outputs(self, batches, sizes):
+        """D on several batches of known sizes in one call (D has no normalisation: batches do not interact)."""
+        sources, logits = self.critic(ops.concatenate(batches, 0), training=True)
+        outputs, start = [], 0
+        for size in sizes:
+            outputs.append((sources[start:start + size], logits[start:start + size]))
+            start += size
+        return outputs
+
+    @staticmethod
+    def cross_entropy(logits, labels):
+        return ops.mean(losses.softmax_cross_entropy(logits, labels))
+
+    # ----------------------------------------------------------------------------------------- steps
+    def generator_step(self):
+        batch_size = self.train_cfg.batch_size
+        z, fake_labels = self.sample_fakes(batch_size)
+        replay = self.replay_inputs() if self.replay_mode else []
+        zero = ops.convert_to_tensor(0.0)
+        with tf.GradientTape() as tape:
+            fakes = self.generator((z, fake_labels), training=True)
+            # One single-class call per old class (conditional BN uses per-call batch statistics).
+            replayed = [self.generator((z_i, y_i), training=True) for z_i, y_i in replay]
+            jtr = replayed if self.replay_mode == "jtr" else []
+            outputs = self.critic_outputs([fakes] + jtr, [batch_size] + [self.replay_per_class] * len(jtr))
+            source, logits = outputs[0]
+            g_cls = self.cross_entropy(logits, fake_labels)
+            g_loss = -ops.mean(source) + self.cfg.acgan_scale_g * g_cls
+            ra_loss, jtr_g = zero, zero
+            if self.replay_mode == "ra":
+                targets = [self.old_generator((z_i, y_i), training=True) for z_i, y_i in replay]
+                ra_loss = losses.replay_alignment_loss(targets, replayed, self.cfg.ra_factor)
+            if self.replay_mode == "jtr":
+                jtr_g = ops.sum(ops.stack([-ops.mean(s) + self.cross_entropy(l, y_i)
+                                           for (s, l), (_, y_i) in zip(outputs[1:], replay)]))
+            g_loss = g_loss + ra_loss + jtr_g
+        variables = self.generator.trainable_variables
+        self.g_optimizer.apply(tape.gradient(g_loss, variables), variables)
+        return g_loss, g_cls, ra_loss, jtr_g
+
+    def critic_step(self, real, labels):
+        batch_size = self.train_cfg.batch_size
+        z, fake_labels = self.sample_fakes(batch_size)
+        fakes = ops.stop_gradient(self.generator((z, fake_labels), training=True))
+        replay = self.replay_inputs() if self.replay_mode == "jtr" else []
+        replay_new = [ops.stop_gradient(self.generator(inputs, training=True)) for inputs in replay]
+        replay_old = [self.old_generator(inputs, training=True) for inputs in replay]
+        with tf.GradientTape() as tape:
+            outputs = self.critic_outputs([real, fakes] + replay_new + replay_old,
+                                          [batch_size] * 2 + [self.replay_per_class] * (2 * len(replay)))
+            (real_source, real_logits), (fake_source, _) = outputs[:2]
+            wasserstein = ops.mean(real_source) - ops.mean(fake_source)
+            gp = self.gradient_penalty(real, fakes)
+            d_cls = self.cross_entropy(real_logits, labels)
+            d_loss = -wasserstein + self.train_cfg.lambda_gp * gp + self.cfg.acgan_scale * d_cls
+            jtr_d = ops.convert_to_tensor(0.0)
+            if replay:
+                new_outputs, old_outputs = outputs[2:2 + self.num_old], outputs[2 + self.num_old:]
+                jtr_d = ops.sum(ops.stack([ops.mean(new_s) - ops.mean(old_s) + self.cross_entropy(old_l, y_i)
+                                           for (new_s, _), (old_s, old_l), (_, y_i)
+                                           in zip(new_outputs, old_outputs, replay)]))
+                d_loss = d_loss + jtr_d
+        variables = self.critic.trainable_variables
+        self.d_optimizer.apply(tape.gradient(d_loss, variables), variables)
+        accuracy = ops.mean(ops.cast(ops.equal(ops.argmax(real_logits, -1), ops.cast(labels, "int64")), "float32"))
+        return dict(d_loss=d_loss, wasserstein=wasserstein, gp=gp, d_cls=d_cls, jtr_d=jtr_d, train_acc=accuracy)
+
+    def gradient_penalty(self, real, fakes):
+        """GP on the Wasserstein output only, per-sample norm over all pixels (1.3)."""
+        alpha = keras.random.uniform((ops.shape(real)[0], 1, 1, 1), seed=self.seed_generator)
+        return losses.interpolated_gradient_penalty(lambda x: self.critic(x, training=True)[0], real, fakes, alpha)
+
+    def train_step(self, data):
+        images, labels = data
+        images = pad_to_32(images)
+        batch_size = self.train_cfg.batch_size
+        zeros = tuple(ops.convert_to_tensor(0.0) for _ in G_STEP_OUTPUTS)
+        # No G step at iteration 0 of a session (1.4); applying zero gradients would advance Adam.
+        g_results = tf.cond(self.iteration > 0, self.generator_step, lambda: zeros)
+        for k in range(self.train_cfg.critic_iters):
+            chunk = slice(k * batch_size, (k + 1) * batch_size)
+            d_results = self.critic_step(images[chunk], labels[chunk])
+        self.iteration.assign_add(1)
+        for name, value in dict(zip(G_STEP_OUTPUTS, g_results), **d_results).items():
+            self.trackers[name].update_state(value)
+        return {name: tracker.result() for name, tracker in self.trackers.items()}
+
+    # ----------------------------------------------------------------------------------------- inference
+    def generate(self, z, labels):
+        """Images at the dataset's size in [-1, 1] (batch statistics of this batch)."""
+        return crop_to(self.generator((z, labels), training=False), self.image_shape)
+
+    def call(self, images, training=False):
+        """AC logits [N, num_seen] of images at the dataset's size in [-1, 1]."""
+        return self.critic(pad_to_32(images), training=training)[1][:, :self.num_seen]
