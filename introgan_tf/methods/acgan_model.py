@@ -1,0 +1,136 @@
+"""AC-GAN's per-session Keras model: the losses and one iteration (baselines.md 7.1).
+
+Odena, Olah, Shlens, *Conditional Image Synthesis with Auxiliary Classifier
+GANs*, ICML 2017.  D has a source logit s and class logits c over the run's
+fixed label space (acgan_networks.py).  Per iteration, on one real batch (x, y)
+and one fake batch x~ = G(z, y~) with z ~ N(0, I_110) (its first entries
+overwritten by onehot(y~)) and y~ uniform over ``fake_classes``:
+
+    D step (x~ detached):
+        L_D = mean BCE(s(x), 1) + acgan_scale * mean CE(c(x), y)
+            + mean BCE(s(x~), 0) + acgan_scale * mean CE(c(x~), y~)
+    then G step, on the same x~ scored by the updated D:
+        L_G = mean BCE(s(x~), 1) + acgan_scale_g * mean CE(c(x~), y~)
+
+BCE is sigmoid cross-entropy from logits; CE is the log-softmax cross-entropy
+from logits.  Decision (7.1): the original applies NLLLoss to *softmax*
+outputs (issues #3 / #8, PR #4); that bug is not reproduced.  D classifies real
+*and* fake images, unlike MeRGAN-ig (section 2).  As the original, D scores the
+real and the fake batch in separate calls (BN batch statistics per batch), and
+G is run once per iteration: its fakes feed both steps.  Dropout and BN run in
+training mode in every step.
+"""
+
+import keras
+import tensorflow as tf
+from keras import ops
+
+from introgan_tf import losses
+from introgan_tf.models.acgan_networks import crop_to, pad_to_32
+
+
+def class_loss(logits, labels):
+    """Per-sample log-softmax cross-entropy from logits (the decision of 7.1)."""
+    return losses.softmax_cross_entropy(logits, labels)
+
+
+def source_loss(logits, target: float):
+    """Per-sample BCE of the source logit against ``target`` (1 real, 0 fake)."""
+    return losses.sigmoid_bce(logits, target)
+
+
+class ACGANModel(keras.Model):
+    """Wraps one session's G and D for ``fit``; one ``fit`` element is one real batch.
+
+    Args:
+      generator: ACGANGenerator over the run's label space.
+      discriminator: ACGANDiscriminator32 over the same label space.
+      num_seen: classes seen so far: ``call`` returns the class logits [:, :num_seen].
+      fake_classes: (low, high): y~ is drawn uniformly from low..high-1.
+      image_shape: (H, W, C) of the dataset; real images are padded to 32x32, samples cropped back.
+      acgan_scale, acgan_scale_g: class-loss weights in L_D and L_G.
+      seed: seed of the in-graph SeedGenerator (z, y~).
+    """
+
+    def __init__(self, generator, discriminator, num_seen: int, fake_classes, image_shape, acgan_scale: float,
+                 acgan_scale_g: float, seed: int, **kwargs):
+        super().__init__(**kwargs)
+        self.generator = generator
+        self.discriminator = discriminator
+        self.num_seen = num_seen
+        self.fake_classes = tuple(int(c) for c in fake_classes)
+        self.image_shape = tuple(image_shape)
+        self.acgan_scale = acgan_scale
+        self.acgan_scale_g = acgan_scale_g
+        self.iteration = tf.Variable(0, dtype=tf.int64, trainable=False, name="iteration")
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        names = ["d_loss", "g_loss", "d_real_cls", "d_fake_cls", "g_cls", "train_acc", "fake_acc"]
+        self.trackers = {name: keras.metrics.Mean(name=name) for name in names}
+
+    @property
+    def metrics(self):
+        return list(self.trackers.values())
+
+    def compile(self, d_optimizer, g_optimizer, **kwargs):
+        super().compile(**kwargs)
+        self.d_optimizer, self.g_optimizer = d_optimizer, g_optimizer
+        # Built now, so that a checkpoint restores into existing slot variables.
+        d_optimizer.build(self.discriminator.trainable_variables)
+        g_optimizer.build(self.generator.trainable_variables)
+
+    def sample_fakes(self, batch_size):
+        """z ~ N(0, I_110) and y~ uniform over ``fake_classes`` (G overwrites z's first entries)."""
+        z = keras.random.normal((batch_size, self.generator.z_dim), seed=self.seed_generator)
+        labels = keras.random.randint((batch_size,), *self.fake_classes, seed=self.seed_generator)
+        return z, labels
+
+    @staticmethod
+    def accuracy(logits, labels):
+        return ops.mean(ops.cast(ops.equal(ops.argmax(logits, -1), ops.cast(labels, "int64")), "float32"))
+
+    # ----------------------------------------------------------------------------------------- steps
+    def discriminator_step(self, real, labels, fakes, fake_labels):
+        """One Adam step of D on L_D; ``fakes`` are 32x32 and carry no gradient to G."""
+        with tf.GradientTape() as tape:
+            real_source, real_class = self.discriminator(real, training=True)
+            fake_source, fake_class = self.discriminator(fakes, training=True)
+            real_cls = ops.mean(class_loss(real_class, labels))
+            fake_cls = ops.mean(class_loss(fake_class, fake_labels))
+            d_loss = (ops.mean(source_loss(real_source, 1.0)) + self.acgan_scale * real_cls
+                      + ops.mean(source_loss(fake_source, 0.0)) + self.acgan_scale * fake_cls)
+        variables = self.discriminator.trainable_variables
+        self.d_optimizer.apply(tape.gradient(d_loss, variables), variables)
+        return dict(d_loss=d_loss, d_real_cls=real_cls, d_fake_cls=fake_cls,
+                    train_acc=self.accuracy(real_class, labels))
+
+    def generator_step(self, tape, fakes, fake_labels):
+        """One Adam step of G on L_G; ``tape`` recorded ``fakes = G(z, y~)`` and keeps recording here."""
+        with tape:
+            source, class_logits = self.discriminator(fakes, training=True)
+            g_cls = ops.mean(class_loss(class_logits, fake_labels))
+            g_loss = ops.mean(source_loss(source, 1.0)) + self.acgan_scale_g * g_cls
+        variables = self.generator.trainable_variables
+        self.g_optimizer.apply(tape.gradient(g_loss, variables), variables)
+        return dict(g_loss=g_loss, g_cls=g_cls, fake_acc=self.accuracy(class_logits, fake_labels))
+
+    def train_step(self, data):
+        images, labels = data
+        real = pad_to_32(images)
+        z, fake_labels = self.sample_fakes(ops.shape(real)[0])
+        with tf.GradientTape() as g_tape:
+            fakes = self.generator((z, fake_labels), training=True)
+        values = self.discriminator_step(real, labels, ops.stop_gradient(fakes), fake_labels)
+        values.update(self.generator_step(g_tape, fakes, fake_labels))
+        self.iteration.assign_add(1)
+        for name, value in values.items():
+            self.trackers[name].update_state(value)
+        return {name: tracker.result() for name, tracker in self.trackers.items()}
+
+    # ----------------------------------------------------------------------------------------- inference
+    def generate(self, z, labels):
+        """Images with the dataset's shape in [-1, 1]; BN uses its moving statistics (training=False)."""
+        return crop_to(self.generator((z, labels), training=False), *self.image_shape[:2])
+
+    def call(self, images, training=False):
+        """Class logits [N, num_seen] of dataset-shaped images in [-1, 1]: prediction is their argmax."""
+        return self.discriminator(pad_to_32(images), training=training)[1][:, :self.num_seen]
