@@ -111,7 +111,7 @@ def make_model(num_seen=4, fake_classes=(2, 4)):
 
 def test_d_step_trains_only_d_and_g_step_only_g():
     import tensorflow as tf
-    from introgan_tf.models.acgan_networks import pad_to_32
+    from introgan_tf.models.resolution import pad_to_32
 
     def snapshot(network):
         return [v.numpy().copy() for v in network.trainable_variables]
@@ -139,11 +139,11 @@ def test_d_step_trains_only_d_and_g_step_only_g():
 
 
 def test_padding_and_crop_round_trip():
-    from introgan_tf.models.acgan_networks import crop_to, pad_to_32
+    from introgan_tf.models.resolution import crop_to, pad_to_32
     images = np.random.default_rng(0).uniform(-1, 1, (2, 28, 28, 1)).astype(np.float32)
     padded = np.asarray(pad_to_32(images))
     assert padded.shape == (2, 32, 32, 1)
-    np.testing.assert_array_equal(np.asarray(crop_to(padded, 28, 28)), images)
+    np.testing.assert_array_equal(np.asarray(crop_to(padded, (28, 28, 1))), images)
     border = np.ones((32, 32), bool)
     border[2:30, 2:30] = False
     assert (padded[:, border] == -1.0).all()

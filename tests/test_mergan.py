@@ -14,8 +14,9 @@ from introgan_tf.config import BaselineConfig, EvalConfig, TrainConfig
 from introgan_tf.errors import InputError
 from introgan_tf.methods.mergan import MeRGAN
 from introgan_tf.methods.mergan_model import MeRGANSessionModel
-from introgan_tf.models.mergan_networks import (ConditionalBatchNorm, MeRGANCritic, MeRGANGenerator, crop_to,
-                                                frozen_copy, pad_to_32)
+from introgan_tf.methods.mergan import generator_sizes
+from introgan_tf.models.mergan_networks import ConditionalBatchNorm, MeRGANCritic, MeRGANGenerator
+from introgan_tf.models.resolution import crop_to, frozen_copy, pad_to_32
 from tests.test_end_to_end import TINY, check_results, tiny_config
 
 ITERS = 3
@@ -261,7 +262,7 @@ def session_model(mode, generator, critic, old_generator, num_old=2, batch_size=
 
 def test_ra_same_noise_gradient_only_into_g_new_and_g_old_frozen():
     generator, critic = MeRGANGenerator(10), MeRGANCritic(10)
-    old = frozen_copy(generator)
+    old = frozen_copy(generator, **generator_sizes(generator))
     model = session_model("ra", generator, critic, old)
     old_before = all_values([old])
     # G_new == G_old: the same z_i through both gives L_RA = 0 exactly.

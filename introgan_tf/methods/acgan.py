@@ -42,7 +42,8 @@ from introgan_tf.data.scenario import Session
 from introgan_tf.errors import InputError
 from introgan_tf.methods.acgan_model import ACGANModel
 from introgan_tf.methods.base import ContinualMethod, batched
-from introgan_tf.models.acgan_networks import NZ, SIZE, ACGANDiscriminator32, ACGANGenerator
+from introgan_tf.models.acgan_networks import NZ, ACGANDiscriminator32, ACGANGenerator
+from introgan_tf.models.resolution import SIZE
 
 RNG_SAMPLES = 1  # purpose of the sampling noise generator (see ContinualMethod.rng)
 

@@ -26,7 +26,7 @@ import tensorflow as tf
 from keras import ops
 
 from introgan_tf import losses
-from introgan_tf.models.acgan_networks import crop_to, pad_to_32
+from introgan_tf.models.resolution import crop_to, pad_to_32
 
 
 def class_loss(logits, labels):
@@ -129,7 +129,7 @@ class ACGANModel(keras.Model):
     # ----------------------------------------------------------------------------------------- inference
     def generate(self, z, labels):
         """Images with the dataset's shape in [-1, 1]; BN uses its moving statistics (training=False)."""
-        return crop_to(self.generator((z, labels), training=False), *self.image_shape[:2])
+        return crop_to(self.generator((z, labels), training=False), self.image_shape)
 
     def call(self, images, training=False):
         """Class logits [N, num_seen] of dataset-shaped images in [-1, 1]: prediction is their argmax."""

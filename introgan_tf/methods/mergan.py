@@ -27,9 +27,14 @@ from introgan_tf.data.scenario import Session
 from introgan_tf.errors import InputError
 from introgan_tf.methods.base import ContinualMethod, batched
 from introgan_tf.methods.mergan_model import MeRGANSessionModel
-from introgan_tf.models.mergan_networks import SIZE, MeRGANCritic, MeRGANGenerator, frozen_copy
+from introgan_tf.models.mergan_networks import MeRGANCritic, MeRGANGenerator
+from introgan_tf.models.resolution import SIZE, frozen_copy
 
 RNG_SAMPLES = 3  # purpose of the sampling noise generator (see ContinualMethod.rng)
+
+
+def generator_sizes(generator) -> dict:
+    return dict(num_classes=generator.num_classes, channels=generator.channels, z_dim=generator.z_dim)
 
 
 class MeRGAN(ContinualMethod):
@@ -106,14 +111,14 @@ class MeRGAN(ContinualMethod):
     def build_session_model(self, session: Session) -> None:
         """Empty model with the session's end-state structure (G, D, G_old where kept), to restore into."""
         generator, critic = self.new_networks()
-        old = frozen_copy(generator) if self.keeps_old_generator(session) else None
+        old = frozen_copy(generator, **generator_sizes(generator)) if self.keeps_old_generator(session) else None
         self.model = self.make_model(session, generator, critic, old)
 
     def end_session(self, session: Session) -> None:
         self.sample_rng = self.rng(session, RNG_SAMPLES)
         self.generator, self.critic = self.model.generator, self.model.critic
         # G_old for the next session: weights copied, not shared (1.3).
-        self.old_generator = frozen_copy(self.generator) if self.mode != "joint" else None
+        self.old_generator = frozen_copy(self.generator, **generator_sizes(self.generator)) if self.mode != "joint" else None
 
     def elements_per_step(self) -> int:
         """Each fit element feeds the ``critic_iters`` critic steps of an iteration, B real images each."""

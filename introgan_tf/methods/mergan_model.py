@@ -46,7 +46,7 @@ from keras import ops
 
 from introgan_tf import losses
 from introgan_tf.config import BaselineConfig, TrainConfig
-from introgan_tf.models.mergan_networks import crop_to, pad_to_32
+from introgan_tf.models.resolution import crop_to, pad_to_32
 
 LOSS_NAMES = ("d_loss", "g_loss", "wasserstein", "gp", "d_cls", "g_cls", "ra_loss", "jtr_d", "jtr_g", "train_acc")
 G_STEP_OUTPUTS = ("g_loss", "g_cls", "ra_loss", "jtr_g")

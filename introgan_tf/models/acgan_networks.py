@@ -21,8 +21,9 @@ MNIST / Fashion-MNIST (28x28) are padded to 32x32 with -1, the background
 import keras
 from keras import layers, ops
 
+from introgan_tf.models.resolution import SIZE
+
 NZ = 110  # the original's --nz
-SIZE = 32  # the CIFAR-10 architecture's image side
 D_CHANNELS = (16, 32, 64, 128, 256, 512)
 D_STRIDES = (2, 1, 2, 1, 2, 1)
 BN_ARGS = dict(momentum=0.9, epsilon=1e-5)  # PyTorch BatchNorm2d defaults (momentum 0.1 there)
@@ -35,22 +36,6 @@ def _conv_init():
 def _batch_norm(name):
     return layers.BatchNormalization(gamma_initializer=keras.initializers.RandomNormal(1.0, 0.02),
                                      beta_initializer="zeros", name=name, **BN_ARGS)
-
-
-def pad_to_32(images):
-    """[N, H, W, C] with H, W <= 32 -> [N, 32, 32, C], centred, padded with -1 (background in [-1, 1])."""
-    height, width = images.shape[1], images.shape[2]
-    top, left = (SIZE - height) // 2, (SIZE - width) // 2
-    if top == 0 and left == 0 and height == SIZE and width == SIZE:
-        return images
-    return ops.pad(images, [[0, 0], [top, SIZE - height - top], [left, SIZE - width - left], [0, 0]],
-                   constant_values=-1.0)
-
-
-def crop_to(images, height: int, width: int):
-    """The centre ``height`` x ``width`` of 32x32 images (the inverse of ``pad_to_32``)."""
-    top, left = (SIZE - height) // 2, (SIZE - width) // 2
-    return images[:, top:top + height, left:left + width, :]
 
 
 def condition_noise(z, labels, num_classes: int):

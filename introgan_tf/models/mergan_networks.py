@@ -19,28 +19,11 @@ import keras
 from keras import layers, ops
 
 from introgan_tf.models.initializers import stride_adjusted_uniform
+from introgan_tf.models.resolution import SIZE
 
 Z_DIM = 128
 DIM = 32          # DIM_G = DIM_D = 32 for 32x32 images
-SIZE = 32         # the networks' image size
 BN_EPSILON = 1e-5
-
-
-def pad_to_32(images):
-    """[N, H, W, C] in [-1, 1] (H, W <= 32) -> [N, 32, 32, C], centred, padded with -1 (black)."""
-    height, width = images.shape[1], images.shape[2]
-    top, left = (SIZE - height) // 2, (SIZE - width) // 2
-    if top == 0 and left == 0 and height == SIZE and width == SIZE:
-        return images
-    padding = [[0, 0], [top, SIZE - height - top], [left, SIZE - width - left], [0, 0]]
-    return ops.pad(images, padding, constant_values=-1.0)
-
-
-def crop_to(images, image_shape):
-    """The centre ``image_shape[:2]`` of 32x32 images: the inverse of :func:`pad_to_32`."""
-    height, width = image_shape[0], image_shape[1]
-    top, left = (SIZE - height) // 2, (SIZE - width) // 2
-    return images[:, top:top + height, left:left + width, :]
 
 
 @keras.saving.register_keras_serializable(package="introgan_tf")
@@ -143,11 +126,3 @@ class MeRGANCritic(keras.Model):
         config = super().get_config()
         config.update(num_classes=self.num_classes, channels=self.channels)
         return config
-
-
-def frozen_copy(generator: MeRGANGenerator) -> MeRGANGenerator:
-    """G_old: a new generator holding a copy of ``generator``'s weights, not trainable (1.3)."""
-    old = MeRGANGenerator(generator.num_classes, generator.channels, generator.z_dim, name="old_generator")
-    old.set_weights(generator.get_weights())
-    old.trainable = False
-    return old
