@@ -8,6 +8,12 @@ mapping to the model's internal (class-order) ids is baked into the graph.
     classify(images float32 [N, H, W, C] in [-1, 1]) -> {"logits": [N, seen], "labels": int32 [N]}
 
 A classifier-only method (``method.generates`` False) exports ``classify`` only.
+An unconditional generator (``method.conditional`` False, e.g. DGR) exports
+
+    generate(z float32 [N, z_dim]) -> {"images": [N, H, W, C] in [-1, 1], "labels": int32 [N]}
+
+where ``labels`` are the method's own classifier's predictions for its images
+(original ids), the only class information such a generator has.
 """
 
 import os
@@ -38,7 +44,16 @@ def export_saved_model(method, session, path: str) -> str:
 
     module.classify = classify
     signatures = {"classify": classify}
-    if method.generates:
+    if method.generates and not getattr(method, "conditional", True):
+        @tf.function(input_signature=[tf.TensorSpec([None, method.z_dim], tf.float32, name="z")])
+        def generate(z):
+            images = generate_fn(z)
+            predicted = tf.argmax(classify_fn(images), axis=-1, output_type=tf.int32)
+            return {"images": images, "labels": tf.gather(module.original_ids, predicted)}
+
+        module.generate = generate
+        signatures["generate"] = generate
+    elif method.generates:
         @tf.function(input_signature=[tf.TensorSpec([None, method.z_dim], tf.float32, name="z"),
                                       tf.TensorSpec([None], tf.int32, name="labels")])
         def generate(z, labels):

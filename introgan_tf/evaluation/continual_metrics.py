@@ -82,7 +82,9 @@ def ta_fid_from_sessions(sessions: Sequence[dict], nb_cl: int) -> Optional[float
 
     Class order within a session is ``seen_classes`` (training order), so
     prefix k is the first k * nb_cl seen classes.  Returns None if any session
-    lacks FID values (e.g. ``--skip_fid``).
+    lacks FID values (e.g. ``--skip_fid``), and NaN if any class's FID is NaN
+    (a class an unconditional generator did not produce, generation_metrics.py):
+    TA-FID is then undefined, not an average over the classes that were produced.
     """
     ordered = _ordered(sessions)
     if not ordered:
@@ -94,4 +96,6 @@ def ta_fid_from_sessions(sessions: Sequence[dict], nb_cl: int) -> Optional[float
         if not fids or not seen or any(str(c) not in fids for c in seen):
             return None
         per_session.append([float(fids[str(c)]) for c in seen])
+    if np.isnan(np.concatenate([np.asarray(values) for values in per_session])).any():
+        return float("nan")
     return fid_lib.ta_fid(per_session, nb_cl)

@@ -12,6 +12,14 @@
   It uses the FID samples when FID is computed; with ``skip_fid`` it
   generates min(1000, fid_samples_per_class) samples per class, which is cheap.
   (MeRGAN used 100 x 64 = 6400; the count is recorded in the result.)
+* Unconditional methods (e.g. DGR) sample a class by keeping the generated
+  images their own classifier assigns to it; ``sample_fn`` raises
+  :class:`ClassNotGenerated` when it cannot fill a class.  That class's FID and
+  generated accuracy are then NaN (undefined), and the result records the
+  samples obtained per class; another class is never substituted
+  (baselines.md 4.2.5).  The means over classes are NaN as soon as one class is
+  undefined: averaging over the generated classes only would reward a
+  generator that drops classes.
 """
 
 import functools
@@ -28,6 +36,28 @@ from introgan_tf.evaluation import fid
 SKIP_FID_ACCURACY_SAMPLES = 1000
 
 SampleFn = Callable[[np.ndarray], np.ndarray]
+
+
+class ClassNotGenerated(Exception):
+    """An unconditional method's ``sample_fn`` could not produce enough samples of one class.
+
+    Attributes:
+      label: the requested class (the model's new-label id).
+      found: samples of that class obtained in the failing call.
+      requested: samples asked for in that call.
+      candidates: generated candidates examined.
+    """
+
+    def __init__(self, label: int, found: int, requested: int, candidates: int):
+        super().__init__(f"class {label}: {found} of {requested} samples among {candidates} generated candidates")
+        self.label, self.found = int(label), int(found)
+        self.requested, self.candidates = int(requested), int(candidates)
+
+
+def mean_over_classes(values) -> float:
+    """Mean of per-class values; NaN when any class is undefined (NaN), never a mean over the rest."""
+    values = [float(v) for v in values]
+    return float("nan") if any(np.isnan(v) for v in values) else float(np.mean(values))
 
 
 @functools.lru_cache(maxsize=4)
@@ -87,7 +117,9 @@ def evaluate_generation(sample_fn: SampleFn, seen_new_labels: Sequence[int], see
       fraction}, ``generated_accuracy_mean``,
       ``generated_accuracy_samples_per_class``,
       ``generated_accuracy_evaluator`` (+ ``_sha256``, ``_test_accuracy``);
-      ``seconds``.
+      ``seconds``; only if ``sample_fn`` raised :class:`ClassNotGenerated`:
+      ``classes_not_generated`` [original labels] and
+      ``generated_samples_per_class`` {original label str: samples obtained}.
 
     Raises:
       InputError: missing or mismatching extractor files or statistics.
@@ -115,18 +147,28 @@ def evaluate_generation(sample_fn: SampleFn, seen_new_labels: Sequence[int], see
     count = samples if compute_fid else min(SKIP_FID_ACCURACY_SAMPLES, samples)
     one_pass = compute_fid and evaluator is extractor and hasattr(extractor, "features_and_logits")
 
-    fids, accuracies = {}, {}
+    fids, accuracies, obtained, not_generated = {}, {}, {}, []
     for new_label, original in zip(new_labels, original_labels):
-        features, correct = [], 0
-        for images in _generate(sample_fn, new_label, count, batch_size):
-            if one_pass:
-                batch_features, logits = extractor.features_and_logits(images)
-            else:
-                batch_features = extractor.features(images) if compute_fid else None
-                logits = evaluator.classify(images)
+        features, correct, done = [], 0, 0
+        try:
+            for images in _generate(sample_fn, new_label, count, batch_size):
+                if one_pass:
+                    batch_features, logits = extractor.features_and_logits(images)
+                else:
+                    batch_features = extractor.features(images) if compute_fid else None
+                    logits = evaluator.classify(images)
+                if compute_fid:
+                    features.append(batch_features)
+                correct += int(np.sum(np.argmax(np.asarray(logits), axis=1) == original))
+                done += len(images)
+        except ClassNotGenerated as error:  # undefined for this class; never substitute another class
+            obtained[str(original)] = done + error.found
+            not_generated.append(original)
+            accuracies[str(original)] = float("nan")
             if compute_fid:
-                features.append(batch_features)
-            correct += int(np.sum(np.argmax(np.asarray(logits), axis=1) == original))
+                fids[str(original)] = float("nan")
+            continue
+        obtained[str(original)] = done
         accuracies[str(original)] = correct / count
         if compute_fid:
             mu, sigma = fid.statistics_from_activations(np.concatenate(features))
@@ -138,17 +180,19 @@ def evaluate_generation(sample_fn: SampleFn, seen_new_labels: Sequence[int], see
 
     result = {}
     if compute_fid:
-        result.update({"fid": fids, "fid_mean": float(np.mean(list(fids.values()))), "fid_extractor": extractor.id,
+        result.update({"fid": fids, "fid_mean": mean_over_classes(fids.values()), "fid_extractor": extractor.id,
                        "fid_extractor_sha256": extractor.weights_sha256, "fid_samples_per_class": count})
     result.update({
         "generated_accuracy": accuracies,
-        "generated_accuracy_mean": float(np.mean(list(accuracies.values()))),
+        "generated_accuracy_mean": mean_over_classes(accuracies.values()),
         "generated_accuracy_samples_per_class": count,
         "generated_accuracy_evaluator": getattr(evaluator, "id", type(evaluator).__name__),
         "generated_accuracy_evaluator_sha256": getattr(evaluator, "weights_sha256", None),
         "generated_accuracy_evaluator_test_accuracy": getattr(evaluator, "test_accuracy", None),
         "seconds": time.time() - start,
     })
+    if not_generated:  # only unconditional methods get here
+        result.update(classes_not_generated=not_generated, generated_samples_per_class=obtained)
     return result
 
 
