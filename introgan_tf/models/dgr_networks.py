@@ -31,29 +31,25 @@ import math
 import keras
 from keras import layers, ops
 
+from introgan_tf.models import resolution
+
 Z_DIM = 100
 NOISE_SCALE = 0.1      # z = 0.1 * N(0, I) (the original's ``_noise``)
-IMAGE_SIZE = 32        # every scholar network works at 32x32
+IMAGE_SIZE = resolution.SIZE  # every scholar network works at 32x32
 GENERATOR_CHANNELS = 64
 CRITIC_CHANNELS = 64
 SOLVER_CHANNELS = 1024  # --solver-channel-size; depth 5 and 3 reducing layers give 128-256-512-1024
 LEAKY_SLOPE = 0.01     # F.leaky_relu's default
 
 
-def to_scholar_space(images, image_size: int = IMAGE_SIZE):
-    """[-1, 1] images [N, H, W, C] -> [0, 1] at image_size x image_size, padded with 0 (i.e. -1) around."""
-    height, width = images.shape[1], images.shape[2]
-    top, left = (image_size - height) // 2, (image_size - width) // 2
-    padded = ops.pad(images, [[0, 0], [top, image_size - height - top], [left, image_size - width - left], [0, 0]],
-                     constant_values=-1.0)
-    return (padded + 1.0) / 2.0
+def to_scholar_space(images):
+    """[-1, 1] images [N, H, W, C] -> [0, 1] at 32x32, padded with 0 (i.e. -1) around."""
+    return (resolution.pad_to_32(images) + 1.0) / 2.0
 
 
 def from_scholar_space(images, image_shape):
     """[0, 1] images at 32x32 -> [-1, 1] cropped to the dataset's (H, W)."""
-    height, width = image_shape[0], image_shape[1]
-    top, left = (images.shape[1] - height) // 2, (images.shape[2] - width) // 2
-    return images[:, top:top + height, left:left + width, :] * 2.0 - 1.0
+    return resolution.crop_to(images, image_shape) * 2.0 - 1.0
 
 
 def _gaussian():
@@ -177,7 +173,4 @@ class DGRSolver(keras.Model):
 def frozen_copy(network):
     """A frozen copy (same class and sizes, same weights, BN statistics included) of a scholar network."""
     sizes = {key: getattr(network, key) for key in ("num_classes", "channels", "z_dim") if hasattr(network, key)}
-    copy = type(network)(**sizes, name=f"previous_{network.name}")
-    copy.set_weights(network.get_weights())
-    copy.trainable = False
-    return copy
+    return resolution.frozen_copy(network, **sizes)
