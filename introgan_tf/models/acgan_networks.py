@@ -63,20 +63,23 @@ class ACGANGenerator(keras.Model):
         self.channels = channels
         self.g_input = layers.Dense(384, name="g_input")
         widths = (192, 96, 48, channels)
-        self.deconvs = [layers.Conv2DTranspose(width, 4, strides=1 if k == 0 else 2,
-                                               padding="valid" if k == 0 else "same", use_bias=False,
-                                               kernel_initializer=_conv_init(), name=f"g_deconv{k + 1}")
-                        for k, width in enumerate(widths)]
-        self.norms = [_batch_norm(f"g_bn{k + 1}") for k in range(3)]
+        # One attribute per layer: Keras 3 layers held in a Python list are invisible to tf.train.Checkpoint,
+        # which would silently drop BN's moving statistics (tests/test_all_methods.py checks every weight).
+        for k, width in enumerate(widths):
+            setattr(self, f"g_deconv{k + 1}", layers.Conv2DTranspose(
+                width, 4, strides=1 if k == 0 else 2, padding="valid" if k == 0 else "same", use_bias=False,
+                kernel_initializer=_conv_init(), name=f"g_deconv{k + 1}"))
+        for k in range(3):
+            setattr(self, f"g_bn{k + 1}", _batch_norm(f"g_bn{k + 1}"))
         self((ops.zeros((1, NZ)), ops.zeros((1,), "int32")))
 
     def call(self, inputs, training=False):
         z, labels = inputs
         x = self.g_input(condition_noise(z, labels, self.num_classes))
         x = ops.reshape(x, (-1, 1, 1, 384))
-        for deconv, norm in zip(self.deconvs[:-1], self.norms):
-            x = ops.relu(norm(deconv(x), training=training))
-        return ops.tanh(self.deconvs[-1](x))
+        for k in range(1, 4):
+            x = ops.relu(getattr(self, f"g_bn{k}")(getattr(self, f"g_deconv{k}")(x), training=training))
+        return ops.tanh(self.g_deconv4(x))
 
     def get_config(self):
         config = super().get_config()
@@ -97,23 +100,25 @@ class ACGANDiscriminator32(keras.Model):
         super().__init__(**kwargs)
         self.num_classes = num_classes
         self.channels = channels
-        self.convs = [layers.Conv2D(width, 3, strides=stride, padding="valid", use_bias=False,
-                                    kernel_initializer=_conv_init(), name=f"d_conv{k + 1}")
-                      for k, (width, stride) in enumerate(zip(D_CHANNELS, D_STRIDES))]
-        self.norms = [None] + [_batch_norm(f"d_bn{k + 1}") for k in range(1, len(D_CHANNELS))]
-        self.dropouts = [layers.Dropout(0.5, name=f"d_dropout{k + 1}") for k in range(len(D_CHANNELS))]
+        # One attribute per layer (not lists), so that tf.train.Checkpoint sees BN's moving statistics.
+        for k, (width, stride) in enumerate(zip(D_CHANNELS, D_STRIDES), start=1):
+            setattr(self, f"d_conv{k}", layers.Conv2D(width, 3, strides=stride, padding="valid", use_bias=False,
+                                                      kernel_initializer=_conv_init(), name=f"d_conv{k}"))
+            if k > 1:  # no BN after the first conv
+                setattr(self, f"d_bn{k}", _batch_norm(f"d_bn{k}"))
+            setattr(self, f"d_dropout{k}", layers.Dropout(0.5, name=f"d_dropout{k}"))
         self.source_output = layers.Dense(1, name="d_source_output")
         self.class_output = layers.Dense(num_classes, name="d_class_output")
         self(ops.zeros((1, SIZE, SIZE, channels)))
 
     def call(self, images, training=False):
         x = images
-        for conv, norm, dropout in zip(self.convs, self.norms, self.dropouts):
+        for k in range(1, len(D_CHANNELS) + 1):
             # Zero padding 1 + 'valid' as the original: Keras's 'same' pads stride-2 convs on one side only.
-            x = conv(ops.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]]))
-            if norm is not None:
-                x = norm(x, training=training)
-            x = dropout(ops.leaky_relu(x, 0.2), training=training)
+            x = getattr(self, f"d_conv{k}")(ops.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]]))
+            if k > 1:
+                x = getattr(self, f"d_bn{k}")(x, training=training)
+            x = getattr(self, f"d_dropout{k}")(ops.leaky_relu(x, 0.2), training=training)
         features = ops.reshape(x, (-1, 4 * 4 * D_CHANNELS[-1]))
         return ops.squeeze(self.source_output(features), -1), self.class_output(features)
 
