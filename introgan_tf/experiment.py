@@ -130,7 +130,7 @@ class Experiment:
             self.method.end_session(previous)
         self.method.begin_session(session)
         self.checkpointer.restore(self.method, latest)
-        self.results.truncate(session.index, latest.iteration)
+        self.results.truncate(session.index, latest.iteration, session.as_record())
         if len(self.results.data["sessions"]) < session.index:
             self.results.start_session(session.as_record())
         print(f"[introgan_tf] resumed session {session.index} at iteration {latest.iteration}", flush=True)

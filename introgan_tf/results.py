@@ -67,14 +67,20 @@ class ResultsLog:
         del sessions[record["index"] - 1:]
         sessions.append(dict(record, evaluations=[]))
 
-    def truncate(self, index: int, iteration: int) -> None:
-        """Keeps sessions < index and this session's evaluations up to ``iteration`` (resume)."""
+    def truncate(self, index: int, iteration: int, record: Optional[dict] = None) -> None:
+        """Keeps sessions < index and this session's evaluations up to ``iteration`` (resume).
+
+        The session's end-of-session fields are dropped; its ``record`` (Session.as_record(), which a
+        scenario may extend, e.g. with the permutation of a permuted-MNIST task) is kept.
+        """
         sessions = self.data["sessions"]
         del sessions[index:]
         if len(sessions) == index:
+            kept = {"index", "evaluations", "new_classes", "seen_classes", *(record or {})}
             sessions[-1]["evaluations"] = [e for e in sessions[-1]["evaluations"] if e["iteration"] <= iteration]
-            for key in [k for k in sessions[-1] if k not in ("index", "new_classes", "seen_classes", "evaluations")]:
+            for key in [k for k in sessions[-1] if k not in kept]:
                 del sessions[-1][key]
+            sessions[-1].update(record or {})
 
     def add_evaluation(self, index: int, evaluation: dict) -> None:
         record = self.session(index)
