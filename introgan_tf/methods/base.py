@@ -37,6 +37,7 @@ class ContinualMethod(abc.ABC):
     """
 
     generates = True
+    conditional = True  # False: an unconditional generator, sampled per class through its classifier
     experiments = ("class-incremental",)  # the --experiment scenarios the method supports
 
     def __init__(self, config: ExperimentConfig, info: DatasetInfo, scenario: ClassIncrementalScenario):
@@ -107,9 +108,11 @@ class ContinualMethod(abc.ABC):
         return self.model.generator.z_dim
 
     def export_functions(self):
-        """(generate(z, internal_labels) -> images, classify(images) -> logits) as traceable callables.
+        """(generate, classify(images) -> logits) as traceable callables.
 
-        ``generate`` is None for a method with ``generates = False``.
+        ``generate(z, internal_labels) -> images`` for a conditional generator; ``generate(z) -> images`` for
+        a method with ``conditional = False`` (e.g. DGR: export.py adds its classifier's labels);
+        None for a method with ``generates = False``.
         """
         model = self.model
         return (lambda z, labels: model.generator((z, labels), training=False),
