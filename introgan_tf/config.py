@@ -80,7 +80,7 @@ class BaselineConfig:
     importance_of_new_task: float = 0.3
     generator_iterations: int = 3000
     solver_iterations: int = 1000
-    weight_decay: float = 1e-5
+    weight_decay: float = 0.0       # dgr resolves to 1e-5 (its --weight-decay)
     # AC-GAN (7): train on every seen class (upper bound) instead of the new ones only.
     joint: bool = False
 
