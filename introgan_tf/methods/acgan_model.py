@@ -27,6 +27,7 @@ from keras import ops
 
 from introgan_tf import losses
 from introgan_tf.models.resolution import crop_to, pad_to_32
+from introgan_tf.methods.session_model import SessionModel, accuracy
 
 
 def class_loss(logits, labels):
@@ -39,7 +40,10 @@ def source_loss(logits, target: float):
     return losses.sigmoid_bce(logits, target)
 
 
-class ACGANModel(keras.Model):
+TRACKED = ("d_loss", "g_loss", "d_real_cls", "d_fake_cls", "g_cls", "train_acc", "fake_acc")
+
+
+class ACGANModel(SessionModel):
     """Wraps one session's G and D for ``fit``; one ``fit`` element is one real batch.
 
     Args:
@@ -54,7 +58,7 @@ class ACGANModel(keras.Model):
 
     def __init__(self, generator, discriminator, num_seen: int, fake_classes, image_shape, acgan_scale: float,
                  acgan_scale_g: float, seed: int, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(TRACKED, seed, **kwargs)
         self.generator = generator
         self.discriminator = discriminator
         self.num_seen = num_seen
@@ -62,31 +66,17 @@ class ACGANModel(keras.Model):
         self.image_shape = tuple(image_shape)
         self.acgan_scale = acgan_scale
         self.acgan_scale_g = acgan_scale_g
-        self.iteration = tf.Variable(0, dtype=tf.int64, trainable=False, name="iteration")
-        self.seed_generator = keras.random.SeedGenerator(seed)
-        names = ["d_loss", "g_loss", "d_real_cls", "d_fake_cls", "g_cls", "train_acc", "fake_acc"]
-        self.trackers = {name: keras.metrics.Mean(name=name) for name in names}
-
-    @property
-    def metrics(self):
-        return list(self.trackers.values())
 
     def compile(self, d_optimizer, g_optimizer, **kwargs):
         super().compile(**kwargs)
-        self.d_optimizer, self.g_optimizer = d_optimizer, g_optimizer
-        # Built now, so that a checkpoint restores into existing slot variables.
-        d_optimizer.build(self.discriminator.trainable_variables)
-        g_optimizer.build(self.generator.trainable_variables)
+        self.attach_optimizers(d_optimizer=(d_optimizer, self.discriminator.trainable_variables),
+                               g_optimizer=(g_optimizer, self.generator.trainable_variables))
 
     def sample_fakes(self, batch_size):
         """z ~ N(0, I_110) and y~ uniform over ``fake_classes`` (G overwrites z's first entries)."""
         z = keras.random.normal((batch_size, self.generator.z_dim), seed=self.seed_generator)
         labels = keras.random.randint((batch_size,), *self.fake_classes, seed=self.seed_generator)
         return z, labels
-
-    @staticmethod
-    def accuracy(logits, labels):
-        return ops.mean(ops.cast(ops.equal(ops.argmax(logits, -1), ops.cast(labels, "int64")), "float32"))
 
     # ----------------------------------------------------------------------------------------- steps
     def discriminator_step(self, real, labels, fakes, fake_labels):
@@ -101,7 +91,7 @@ class ACGANModel(keras.Model):
         variables = self.discriminator.trainable_variables
         self.d_optimizer.apply(tape.gradient(d_loss, variables), variables)
         return dict(d_loss=d_loss, d_real_cls=real_cls, d_fake_cls=fake_cls,
-                    train_acc=self.accuracy(real_class, labels))
+                    train_acc=accuracy(real_class, labels))
 
     def generator_step(self, tape, fakes, fake_labels):
         """One Adam step of G on L_G; ``tape`` recorded ``fakes = G(z, y~)`` and keeps recording here."""
@@ -111,7 +101,7 @@ class ACGANModel(keras.Model):
             g_loss = ops.mean(source_loss(source, 1.0)) + self.acgan_scale_g * g_cls
         variables = self.generator.trainable_variables
         self.g_optimizer.apply(tape.gradient(g_loss, variables), variables)
-        return dict(g_loss=g_loss, g_cls=g_cls, fake_acc=self.accuracy(class_logits, fake_labels))
+        return dict(g_loss=g_loss, g_cls=g_cls, fake_acc=accuracy(class_logits, fake_labels))
 
     def train_step(self, data):
         images, labels = data
@@ -122,9 +112,7 @@ class ACGANModel(keras.Model):
         values = self.discriminator_step(real, labels, ops.stop_gradient(fakes), fake_labels)
         values.update(self.generator_step(g_tape, fakes, fake_labels))
         self.iteration.assign_add(1)
-        for name, value in values.items():
-            self.trackers[name].update_state(value)
-        return {name: tracker.result() for name, tracker in self.trackers.items()}
+        return self.report(values)
 
     # ----------------------------------------------------------------------------------------- inference
     def generate(self, z, labels):

@@ -52,6 +52,7 @@ from keras import ops
 from introgan_tf import losses
 from introgan_tf.config import BaselineConfig, TrainConfig
 from introgan_tf.models.dgr_networks import to_scholar_space
+from introgan_tf.methods.session_model import SessionModel, accuracy
 
 REPLAY_SOURCES = (None, "exact", "generative")
 
@@ -67,7 +68,10 @@ class FrozenScholar:
         self.generator, self.solver, self.num_classes = generator, solver, num_classes
 
 
-class DGRModel(keras.Model):
+TRACKED = ("d_loss", "w_distance", "g_loss", "s_loss", "s_acc")
+
+
+class DGRModel(SessionModel):
     """Wraps one task's scholar for ``fit`` (one iteration per element).
 
     Each ``fit`` element is ``critic_iters * batch_size`` new images in [-1, 1]
@@ -87,7 +91,7 @@ class DGRModel(keras.Model):
 
     def __init__(self, generator, critic, solver, baseline: BaselineConfig, train: TrainConfig, replay=None,
                  previous: FrozenScholar = None, seed: int = 0, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(TRACKED, seed, **kwargs)
         if replay not in REPLAY_SOURCES:
             raise ValueError(f"replay must be one of {REPLAY_SOURCES}, got {replay!r}")
         if replay == "generative" and previous is None:
@@ -98,23 +102,13 @@ class DGRModel(keras.Model):
         self.cfg = baseline
         self.train_cfg = train
         self.importance = float(baseline.importance_of_new_task)
-        self.iteration = tf.Variable(0, dtype=tf.int64, trainable=False, name="iteration")
-        self.seed_generator = keras.random.SeedGenerator(seed)
-        names = ["d_loss", "w_distance", "g_loss", "s_loss", "s_acc"]
-        self.trackers = {name: keras.metrics.Mean(name=name) for name in names}
-
-    @property
-    def metrics(self):
-        return list(self.trackers.values())
 
     def compile(self, g_optimizer, d_optimizer, s_optimizer, **kwargs):
         super().compile(**kwargs)
-        self.g_optimizer, self.d_optimizer, self.s_optimizer = g_optimizer, d_optimizer, s_optimizer
-        # Built once (they persist across tasks) and before tracing: the steps live inside tf.cond.
-        for optimizer, network in ((g_optimizer, self.generator), (d_optimizer, self.critic),
-                                   (s_optimizer, self.solver)):
-            if not optimizer.built:
-                optimizer.build(network.trainable_variables)
+        # Built once (they persist across tasks): attach_optimizers leaves a built optimiser as it is.
+        self.attach_optimizers(g_optimizer=(g_optimizer, self.generator.trainable_variables),
+                               d_optimizer=(d_optimizer, self.critic.trainable_variables),
+                               s_optimizer=(s_optimizer, self.solver.trainable_variables))
 
     # ----------------------------------------------------------------------------------------- math
     def scores(self, images):
@@ -202,8 +196,7 @@ class DGRModel(keras.Model):
             replay_logits = None if replay_images is None else self.solver(replay_images, training=True)
             s_loss = self.solver_loss(logits, labels, replay_logits, replay_labels)
         self.apply_gradients(self.s_optimizer, tape, s_loss, self.solver.trainable_variables)
-        accuracy = ops.mean(ops.cast(ops.equal(ops.argmax(logits, -1), ops.cast(labels, "int64")), "float32"))
-        return s_loss, accuracy
+        return s_loss, accuracy(logits, labels)
 
     def replay_batch(self, replay_images, replay_labels, k, batch_size):
         """The k-th replay batch of this iteration: (x', y') or (None, None)."""
@@ -236,9 +229,9 @@ class DGRModel(keras.Model):
     def solver_iteration(self, images, labels, replay_images, replay_labels):
         batch_size = self.train_cfg.batch_size
         replay, replay_y = self.replay_batch(replay_images, replay_labels, 0, batch_size)
-        s_loss, accuracy = self.solver_step(images[:batch_size], labels[:batch_size], replay, replay_y)
+        s_loss, s_acc = self.solver_step(images[:batch_size], labels[:batch_size], replay, replay_y)
         self.trackers["s_loss"].update_state(s_loss)
-        self.trackers["s_acc"].update_state(accuracy)
+        self.trackers["s_acc"].update_state(s_acc)
         return ops.convert_to_tensor(0.0)
 
     def train_step(self, data):

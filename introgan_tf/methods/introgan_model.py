@@ -15,9 +15,13 @@ from keras import ops
 from introgan_tf import losses
 from introgan_tf.config import IntroGANConfig, TrainConfig
 from introgan_tf.models import prototype_head
+from introgan_tf.methods.session_model import SessionModel, accuracy
 
 
-class IntroGANModel(keras.Model):
+TRACKED = ("d_loss", "g_loss", "d_adv", "g_adv", "proto_ce_real", "proto_ce_fake", "train_acc")
+
+
+class IntroGANModel(SessionModel):
     """Wraps G, D and the prototype memory of one session for ``fit``.
 
     Each ``fit`` element is ``critic_iters * B`` real images and labels; they are
@@ -36,7 +40,7 @@ class IntroGANModel(keras.Model):
 
     def __init__(self, generator, discriminator, prototypes_uint8, num_classes, introgan: IntroGANConfig,
                  train: TrainConfig, seed: int, class_weights=None, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(TRACKED, seed, **kwargs)
         self.generator = generator
         self.discriminator = discriminator
         self.num_classes = num_classes
@@ -48,23 +52,12 @@ class IntroGANModel(keras.Model):
         weights = ops.ones((num_classes,)) if class_weights is None else class_weights
         self.class_weights = tf.Variable(ops.cast(weights, "float32"), trainable=False, name="class_weights")
         # Iterations done in this session; the G step is skipped at iteration 0 (introgan.md 6).
-        self.iteration = tf.Variable(0, dtype=tf.int64, trainable=False, name="iteration")
-        self.seed_generator = keras.random.SeedGenerator(seed)
         self.d_loss_fn, self.g_loss_fn = losses.ADVERSARIAL_LOSSES[train.mode]
-        names = ["d_loss", "g_loss", "d_adv", "g_adv", "proto_ce_real", "proto_ce_fake", "train_acc"]
-        self.trackers = {name: keras.metrics.Mean(name=name) for name in names}
-
-    @property
-    def metrics(self):
-        return list(self.trackers.values())
 
     def compile(self, d_optimizer, g_optimizer, **kwargs):
         super().compile(**kwargs)
-        self.d_optimizer = d_optimizer
-        self.g_optimizer = g_optimizer
-        # Built now: the G update lives inside tf.cond, where no variable may be created.
-        d_optimizer.build(self.discriminator.trainable_variables)
-        g_optimizer.build(self.generator.trainable_variables)
+        self.attach_optimizers(d_optimizer=(d_optimizer, self.discriminator.trainable_variables),
+                               g_optimizer=(g_optimizer, self.generator.trainable_variables))
 
     # ----------------------------------------------------------------------------------------- math
     def prototype_images(self):
@@ -143,8 +136,7 @@ class IntroGANModel(keras.Model):
         if cfg.classification_only:  # the real/fake head gets no gradient in this ablation
             variables = [v for v in variables if "d_output" not in v.path]
         self.d_optimizer.apply(tape.gradient(d_loss, variables), variables)
-        accuracy = ops.mean(ops.cast(ops.equal(ops.argmax(class_logits, -1), ops.cast(labels, "int64")), "float32"))
-        return d_loss, d_adv, ce_real, accuracy
+        return d_loss, d_adv, ce_real, accuracy(class_logits, labels)
 
     def gradient_penalty(self, real, fakes):
         """GP on the real/fake logit only -- decision (b) of introgan.md."""
@@ -168,9 +160,7 @@ class IntroGANModel(keras.Model):
         self.iteration.assign_add(1)
         values = dict(zip(["g_loss", "g_adv", "proto_ce_fake"], g_results))
         values.update(zip(["d_loss", "d_adv", "proto_ce_real", "train_acc"], d_results))
-        for name, value in values.items():
-            self.trackers[name].update_state(value)
-        return {name: tracker.result() for name, tracker in self.trackers.items()}
+        return self.report(values)
 
     # ----------------------------------------------------------------------------------------- inference
     def embed(self, images):

@@ -23,9 +23,13 @@ from keras import ops
 
 from introgan_tf import losses
 from introgan_tf.config import BaselineConfig, TrainConfig
+from introgan_tf.methods.session_model import SessionModel, accuracy
 
 
-class MeRGANModel(keras.Model):
+TRACKED = ("d_loss", "g_loss", "c_loss", "g_adv", "g_cls", "train_acc")
+
+
+class MeRGANModel(SessionModel):
     """Wraps G and the two-headed D of one session for ``fit``.
 
     Each ``fit`` element is ``(critic_iters + class_iters) * B`` real images and
@@ -43,30 +47,20 @@ class MeRGANModel(keras.Model):
 
     def __init__(self, generator, discriminator, num_classes, baseline: BaselineConfig, train: TrainConfig,
                  classification_only: bool, seed: int, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(TRACKED, seed, **kwargs)
         self.generator = generator
         self.discriminator = discriminator
         self.num_classes = num_classes
         self.cfg = baseline
         self.train_cfg = train
         self.classification_only = classification_only
-        self.iteration = tf.Variable(0, dtype=tf.int64, trainable=False, name="iteration")
-        self.seed_generator = keras.random.SeedGenerator(seed)
         self.d_loss_fn, self.g_loss_fn = losses.ADVERSARIAL_LOSSES[train.mode]
-        names = ["d_loss", "g_loss", "c_loss", "g_adv", "g_cls", "train_acc"]
-        self.trackers = {name: keras.metrics.Mean(name=name) for name in names}
-
-    @property
-    def metrics(self):
-        return list(self.trackers.values())
 
     def compile(self, d_optimizer, g_optimizer, c_optimizer, **kwargs):
         super().compile(**kwargs)
-        self.d_optimizer, self.g_optimizer, self.c_optimizer = d_optimizer, g_optimizer, c_optimizer
-        # Built now: the G update lives inside tf.cond, where no variable may be created.
-        d_optimizer.build(self.discriminator.adversarial_variables())
-        g_optimizer.build(self.generator.trainable_variables)
-        c_optimizer.build(self.discriminator.class_variables())
+        self.attach_optimizers(d_optimizer=(d_optimizer, self.discriminator.adversarial_variables()),
+                               g_optimizer=(g_optimizer, self.generator.trainable_variables),
+                               c_optimizer=(c_optimizer, self.discriminator.class_variables()))
 
     # ----------------------------------------------------------------------------------------- math
     def class_loss(self, logits, labels):
@@ -122,8 +116,7 @@ class MeRGANModel(keras.Model):
             c_loss = self.cfg.acgan_scale * ops.mean(self.class_loss(class_logits, labels))
         variables = self.discriminator.class_variables()
         self.c_optimizer.apply(tape.gradient(c_loss, variables), variables)
-        accuracy = ops.mean(ops.cast(ops.equal(ops.argmax(class_logits, -1), ops.cast(labels, "int64")), "float32"))
-        return c_loss, accuracy
+        return c_loss, accuracy(class_logits, labels)
 
     def gradient_penalty(self, real, fakes):
         """GP on the source logit only (introgan.md decision (b))."""
@@ -147,13 +140,11 @@ class MeRGANModel(keras.Model):
                 d_loss = self.discriminator_step(images[chunk])
         for k in range(critic_iters, critic_iters + class_iters):
             chunk = slice(k * batch_size, (k + 1) * batch_size)
-            c_loss, accuracy = self.class_step(images[chunk], labels[chunk])
+            c_loss, train_acc = self.class_step(images[chunk], labels[chunk])
         self.iteration.assign_add(1)
         values = dict(zip(["g_loss", "g_adv", "g_cls"], g_results), d_loss=d_loss, c_loss=c_loss,
-                      train_acc=accuracy)
-        for name, value in values.items():
-            self.trackers[name].update_state(value)
-        return {name: tracker.result() for name, tracker in self.trackers.items()}
+                      train_acc=train_acc)
+        return self.report(values)
 
     def call(self, images, training=False):
         """Class logits [N, C] of images in [-1, 1]: prediction is their argmax (2.3)."""

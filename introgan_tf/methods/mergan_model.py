@@ -47,12 +47,13 @@ from keras import ops
 from introgan_tf import losses
 from introgan_tf.config import BaselineConfig, TrainConfig
 from introgan_tf.models.resolution import crop_to, pad_to_32
+from introgan_tf.methods.session_model import SessionModel, accuracy
 
 LOSS_NAMES = ("d_loss", "g_loss", "wasserstein", "gp", "d_cls", "g_cls", "ra_loss", "jtr_d", "jtr_g", "train_acc")
 G_STEP_OUTPUTS = ("g_loss", "g_cls", "ra_loss", "jtr_g")
 
 
-class MeRGANSessionModel(keras.Model):
+class MeRGANSessionModel(SessionModel):
     """G_new, D and (after the first session) the frozen G_old of one session, for ``fit``.
 
     Each ``fit`` element is ``critic_iters * B`` real images and labels: one batch per critic step.
@@ -72,7 +73,7 @@ class MeRGANSessionModel(keras.Model):
 
     def __init__(self, generator, critic, old_generator, fake_classes, num_old: int, num_seen: int, image_shape,
                  baseline: BaselineConfig, train: TrainConfig, seed: int, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(LOSS_NAMES, seed, **kwargs)
         self.generator = generator
         self.critic = critic
         self.old_generator = old_generator
@@ -86,20 +87,11 @@ class MeRGANSessionModel(keras.Model):
         self.image_shape = tuple(image_shape)
         self.cfg = baseline
         self.train_cfg = train
-        self.iteration = tf.Variable(0, dtype=tf.int64, trainable=False, name="iteration")
-        self.seed_generator = keras.random.SeedGenerator(seed)
-        self.trackers = {name: keras.metrics.Mean(name=name) for name in LOSS_NAMES}
-
-    @property
-    def metrics(self):
-        return list(self.trackers.values())
 
     def compile(self, d_optimizer, g_optimizer, **kwargs):
         super().compile(**kwargs)
-        self.d_optimizer, self.g_optimizer = d_optimizer, g_optimizer
-        # Built now: the G update lives inside tf.cond, where no variable may be created.
-        d_optimizer.build(self.critic.trainable_variables)
-        g_optimizer.build(self.generator.trainable_variables)
+        self.attach_optimizers(d_optimizer=(d_optimizer, self.critic.trainable_variables),
+                               g_optimizer=(g_optimizer, self.generator.trainable_variables))
 
     # ----------------------------------------------------------------------------------------- helpers
     def sample_fakes(self, batch_size):
@@ -178,8 +170,8 @@ class MeRGANSessionModel(keras.Model):
                 d_loss = d_loss + jtr_d
         variables = self.critic.trainable_variables
         self.d_optimizer.apply(tape.gradient(d_loss, variables), variables)
-        accuracy = ops.mean(ops.cast(ops.equal(ops.argmax(real_logits, -1), ops.cast(labels, "int64")), "float32"))
-        return dict(d_loss=d_loss, wasserstein=wasserstein, gp=gp, d_cls=d_cls, jtr_d=jtr_d, train_acc=accuracy)
+        return dict(d_loss=d_loss, wasserstein=wasserstein, gp=gp, d_cls=d_cls, jtr_d=jtr_d,
+                    train_acc=accuracy(real_logits, labels))
 
     def gradient_penalty(self, real, fakes):
         """GP on the Wasserstein output only, per-sample norm over all pixels (1.3)."""
@@ -197,9 +189,7 @@ class MeRGANSessionModel(keras.Model):
             chunk = slice(k * batch_size, (k + 1) * batch_size)
             d_results = self.critic_step(images[chunk], labels[chunk])
         self.iteration.assign_add(1)
-        for name, value in dict(zip(G_STEP_OUTPUTS, g_results), **d_results).items():
-            self.trackers[name].update_state(value)
-        return {name: tracker.result() for name, tracker in self.trackers.items()}
+        return self.report(dict(zip(G_STEP_OUTPUTS, g_results), **d_results))
 
     # ----------------------------------------------------------------------------------------- inference
     def generate(self, z, labels):
