@@ -99,3 +99,25 @@ def test_flags_reach_the_config():
     assert config.introgan.finetune is True
     with pytest.raises(InputError, match="--class_iters=0"):
         build(method="mergan_ig", class_iters=0)
+
+
+def test_wgan_gp_mode_steps_are_finite():
+    """--mode wgan-gp: the penalty on the source logit (SessionModel.interpolation_penalty) enters the D loss."""
+    from introgan_tf.config import TrainConfig
+    from introgan_tf.methods.mergan_ig_model import MeRGANModel
+    from introgan_tf.models.acgan_discriminator import ACGANDiscriminator
+    from introgan_tf.models.generator import ConditionalGenerator
+    import keras
+    model = MeRGANModel(ConditionalGenerator(2), ACGANDiscriminator(2), 2, BaselineConfig(),
+                        TrainConfig(batch_size=4, mode="wgan-gp"), classification_only=False, seed=0)
+    model.compile(d_optimizer=keras.optimizers.Adam(), g_optimizer=keras.optimizers.Adam(),
+                  c_optimizer=keras.optimizers.Adam())
+    rng = np.random.default_rng(0)
+    images = rng.uniform(-1, 1, (8, 28, 28, 1)).astype(np.float32)
+    labels = rng.integers(0, 2, 8).astype(np.int32)
+    for _ in range(2):
+        logs = {k: float(v) for k, v in model.train_step((images, labels)).items()}
+    assert all(np.isfinite(v) for v in logs.values()), logs
+    penalty = float(model.interpolation_penalty(lambda x: model.discriminator(x, training=True)[0],
+                                                images[:4], images[4:]))
+    assert penalty >= 0.0

@@ -140,9 +140,7 @@ class IntroGANModel(SessionModel):
 
     def gradient_penalty(self, real, fakes):
         """GP on the real/fake logit only -- decision (b) of introgan.md."""
-        alpha = keras.random.uniform((ops.shape(real)[0], 1, 1, 1), seed=self.seed_generator)
-        return losses.interpolated_gradient_penalty(lambda x: self.discriminator(x, training=True)[0], real, fakes,
-                                                    alpha)
+        return self.interpolation_penalty(lambda x: self.discriminator(x, training=True)[0], real, fakes)
 
     def train_step(self, data):
         images, labels = data

@@ -120,9 +120,7 @@ class MeRGANModel(SessionModel):
 
     def gradient_penalty(self, real, fakes):
         """GP on the source logit only (introgan.md decision (b))."""
-        alpha = keras.random.uniform((ops.shape(real)[0], 1, 1, 1), seed=self.seed_generator)
-        return losses.interpolated_gradient_penalty(lambda x: self.discriminator(x, training=True)[0], real, fakes,
-                                                    alpha)
+        return self.interpolation_penalty(lambda x: self.discriminator(x, training=True)[0], real, fakes)
 
     def train_step(self, data):
         images, labels = data

@@ -175,8 +175,7 @@ class MeRGANSessionModel(SessionModel):
 
     def gradient_penalty(self, real, fakes):
         """GP on the Wasserstein output only, per-sample norm over all pixels (1.3)."""
-        alpha = keras.random.uniform((ops.shape(real)[0], 1, 1, 1), seed=self.seed_generator)
-        return losses.interpolated_gradient_penalty(lambda x: self.critic(x, training=True)[0], real, fakes, alpha)
+        return self.interpolation_penalty(lambda x: self.critic(x, training=True)[0], real, fakes)
 
     def train_step(self, data):
         images, labels = data

@@ -15,6 +15,8 @@ import keras
 import tensorflow as tf
 from keras import ops
 
+from introgan_tf import losses
+
 
 def accuracy(logits, labels):
     """Fraction of rows whose argmax is the label (a training diagnostic)."""
@@ -46,6 +48,11 @@ class SessionModel(keras.Model):
             setattr(self, name, optimizer)
             if not optimizer.built:
                 optimizer.build(variables)
+
+    def interpolation_penalty(self, score_fn, real, fakes):
+        """WGAN-GP penalty of ``score_fn`` at x + alpha (x~ - x), alpha ~ U[0, 1] per sample (losses.py)."""
+        alpha = keras.random.uniform((ops.shape(real)[0], 1, 1, 1), seed=self.seed_generator)
+        return losses.interpolated_gradient_penalty(score_fn, real, fakes, alpha)
 
     def report(self, values: Dict[str, tf.Tensor]) -> dict:
         """Updates the trackers with this step's values; returns every tracker's running mean."""
