@@ -19,11 +19,16 @@ def shared_data_dir() -> Path:
     return Path(os.environ.get("INTROGAN_SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))
 
 
-@pytest.fixture
-def shared_data():
-    """The real MNIST / Fashion-MNIST IDX files; skips with the reason if they are absent."""
+def require_shared_data() -> Path:
+    """The shared data folder; skips the calling test (or module fixture) with the reason if MNIST is absent."""
     root = shared_data_dir()
     if not (root / "mnist" / "train-images-idx3-ubyte.gz").is_file():
         pytest.skip(f"real data not found at {root} (set INTROGAN_SHARED_DATA to the folder holding mnist/ "
                     f"and fashion-mnist/)")
     return root
+
+
+@pytest.fixture
+def shared_data():
+    """The real MNIST / Fashion-MNIST IDX files; skips with the reason if they are absent."""
+    return require_shared_data()

@@ -27,10 +27,8 @@ def acgan_config(shared_data, result_dir, joint, **overrides):
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     """sequential: 2 sessions in one go; joint: 1 session, then --resume with 2."""
-    from tests.conftest import shared_data_dir
-    root = shared_data_dir()
-    if not (root / "mnist").is_dir():
-        pytest.skip(f"real data not found at {root}")
+    from tests.conftest import require_shared_data
+    root = require_shared_data()
     sequential = tmp_path_factory.mktemp("acgan_sequential")
     joint = tmp_path_factory.mktemp("acgan_joint")
     experiment.run(acgan_config(root, joint, True, num_sessions=1))

@@ -30,10 +30,8 @@ def bound_config(shared_data, result_dir, method, **overrides):
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     """lower_bound: 2 sessions in one go; upper_bound: 1 session, then --resume with 2."""
-    from tests.conftest import shared_data_dir
-    root = shared_data_dir()
-    if not (root / "mnist").is_dir():
-        pytest.skip(f"real data not found at {root}")
+    from tests.conftest import require_shared_data
+    root = require_shared_data()
     out = {}
     lower = tmp_path_factory.mktemp("lower_bound")
     out["lower_bound"] = (lower, experiment.run(bound_config(root, lower, "lower_bound")))

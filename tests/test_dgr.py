@@ -38,9 +38,8 @@ def dgr_config(result_dir, replay_mode, experiment_name="class-incremental", **o
 @pytest.fixture(scope="module")
 def small_mnist():
     """Patches the loop's loader to return the first TRAIN_SIZE / TEST_SIZE images of real MNIST."""
-    from tests.conftest import shared_data_dir
-    if not (shared_data_dir() / "mnist" / "train-images-idx3-ubyte.gz").is_file():
-        pytest.skip(f"real data not found at {shared_data_dir()}")
+    from tests.conftest import require_shared_data
+    root = require_shared_data()
     load = experiment.load_dataset
 
     def small(*args, **kwargs):
@@ -49,7 +48,7 @@ def small_mnist():
                                    x_test=data.x_test[:TEST_SIZE], y_test=data.y_test[:TEST_SIZE])
 
     experiment.load_dataset = small
-    yield load("mnist", str(shared_data_dir() / "mnist"))
+    yield load("mnist", str(root / "mnist"))
     experiment.load_dataset = load
 
 

@@ -9,7 +9,6 @@ import sys
 import textwrap
 import time
 
-import numpy as np
 import pytest
 
 from introgan_tf import experiment
@@ -45,11 +44,10 @@ def check_results(data, iters, num_sessions=2):
 
 @pytest.fixture(scope="module")
 def finished_run(tmp_path_factory):
-    from tests.conftest import shared_data_dir
-    if not (shared_data_dir() / "mnist").is_dir():
-        pytest.skip(f"real data not found at {shared_data_dir()}")
+    from tests.conftest import require_shared_data
+    root = require_shared_data()
     result_dir = tmp_path_factory.mktemp("run")
-    data = experiment.run(tiny_config(shared_data_dir(), result_dir))
+    data = experiment.run(tiny_config(root, result_dir))
     return result_dir, data
 
 

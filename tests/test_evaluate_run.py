@@ -21,10 +21,8 @@ def digest(path):
 
 @pytest.fixture(scope="module")
 def finished_runs(tmp_path_factory):
-    from tests.conftest import shared_data_dir
-    root = shared_data_dir()
-    if not (root / "mnist").is_dir():
-        pytest.skip(f"real data not found at {root}")
+    from tests.conftest import require_shared_data
+    root = require_shared_data()
     runs = {}
     for method in ("introgan", "lower_bound"):
         result_dir = tmp_path_factory.mktemp(method)

@@ -34,10 +34,8 @@ def mergan_config(root, result_dir, mode, train=TRAIN, **overrides):
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     """Two sessions of nb_cl 2 per mode; jtr runs one session, then resumes after it (complete checkpoint)."""
-    from tests.conftest import shared_data_dir
-    root = shared_data_dir()
-    if not (root / "mnist").is_dir():
-        pytest.skip(f"real data not found at {root}")
+    from tests.conftest import require_shared_data
+    root = require_shared_data()
     out = {}
     for mode in MODES:
         result_dir = tmp_path_factory.mktemp(f"mergan_{mode}")
@@ -111,10 +109,8 @@ def mnist():
     from introgan_tf.data.class_orders import get_class_order
     from introgan_tf.data.datasets import load_dataset
     from introgan_tf.data.scenario import ClassIncrementalScenario
-    from tests.conftest import shared_data_dir
-    if not (shared_data_dir() / "mnist").is_dir():
-        pytest.skip("real data not found")
-    data = load_dataset("mnist", str(shared_data_dir() / "mnist"), "idx", None, False)
+    from tests.conftest import require_shared_data
+    data = load_dataset("mnist", str(require_shared_data() / "mnist"), "idx", None, False)
     scenario = ClassIncrementalScenario(x_train=data.x_train, y_train=data.y_train, x_test=data.x_test,
                                         y_test=data.y_test, class_order=get_class_order(1, 10), nb_cl=2)
     return data.info, scenario

@@ -18,10 +18,8 @@ ITERS = 6
 
 @pytest.fixture(scope="module")
 def finished_run(tmp_path_factory):
-    from tests.conftest import shared_data_dir
-    root = shared_data_dir()
-    if not (root / "mnist").is_dir():
-        pytest.skip(f"real data not found at {root}")
+    from tests.conftest import require_shared_data
+    root = require_shared_data()
     result_dir = tmp_path_factory.mktemp("mergan_ig")
     return result_dir, experiment.run(tiny_config(root, result_dir, iters=ITERS).replace(method="mergan_ig"))
 
