@@ -2,7 +2,7 @@
 
 They come from ``datasets/{mnist,fashion-mnist,svhn}/order_{1..5}.txt`` of the
 official repository and are identical for the three datasets
-(introgan.md section 2.2).  New label i corresponds to original label order[i].
+(docs/design.md#scenarios).  New label i corresponds to original label order[i].
 """
 
 from typing import Tuple

@@ -1,4 +1,4 @@
-"""Permuted MNIST, the domain-incremental scenario of DGR's reference protocol (baselines.md 3.2).
+"""Permuted MNIST, the domain-incremental scenario of DGR's reference protocol (docs/methods.md#dgr).
 
 Task t (1-based) is the whole dataset -- every class, labels unchanged -- with
 the pixels of every image rearranged by a fixed permutation P_t:
@@ -56,7 +56,7 @@ def permute_pixels(images: np.ndarray, permutation: np.ndarray) -> np.ndarray:
 
 
 class PermutedScenario:
-    """``num_tasks`` permuted copies of a dataset (baselines.md 3.2).
+    """``num_tasks`` permuted copies of a dataset.
 
     Args (keyword-only):
       x_train, y_train, x_test, y_test: uint8 images [N, H, W, C] and labels 0..C-1.
@@ -68,6 +68,8 @@ class PermutedScenario:
     """
 
     name = "permutated-mnist"
+    # Prefix k = the test sets of tasks 1..k, plain accuracy (evaluation/accuracy.py).
+    accuracy_protocol = "task_prefixes"
     # Permuted images are not the dataset's classes: per-class FID / generated accuracy do not apply.
     generation_metrics_apply = False
 
@@ -102,15 +104,6 @@ class PermutedScenario:
         """The permuted test sets of tasks 1..s, task-major (task 1's images first)."""
         images = np.concatenate([permute_pixels(self.x_test, self.permutations[t]) for t in range(session.index)])
         return images, np.tile(self.y_test, session.index)
-
-    def prefix_accuracies(self, logits: np.ndarray, labels: np.ndarray, session: Session):
-        """[P_1, ..., P_s]: plain accuracy on the test sets of tasks 1..k (task-major input, as test_data)."""
-        logits, labels = np.asarray(logits), np.asarray(labels)
-        if len(labels) % session.index:
-            raise ValueError(f"{len(labels)} test labels do not split into {session.index} equal tasks")
-        per_task = len(labels) // session.index
-        correct = np.argmax(logits, axis=1) == labels
-        return [float(np.mean(correct[:k * per_task])) for k in range(1, session.index + 1)]
 
     def class_train_images(self, new_label: int) -> np.ndarray:
         """All training images of one class under task 1's permutation."""

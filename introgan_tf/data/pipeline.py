@@ -1,7 +1,7 @@
 """tf.data input pipelines.
 
 Images stay uint8 until the last step, where they are mapped to
-x = 2 (u/255 - 0.5) in [-1, 1] (introgan.md section 2.1).  The training pool of a
+x = 2 (u/255 - 0.5) in [-1, 1] (as the originals).  The training pool of a
 session is real images of the new classes + generated replay + exemplars, all
 uint8 with labels; :func:`make_pool` concatenates them and
 :func:`make_train_dataset` turns the pool into an infinite stream of shuffled,
@@ -46,7 +46,7 @@ def make_train_dataset(images: np.ndarray, labels: np.ndarray, batch_size: int, 
 
     Every pass over the pool reshuffles it and yields floor(N/B) full batches
     (the remainder is dropped); with N < B every batch is B indices drawn with
-    replacement (introgan.md section 6).  Shuffling is seeded, so a fresh
+    replacement, as the original IntroGAN.  Shuffling is seeded, so a fresh
     iterator repeats the same sequence.  Only indices are shuffled; the images
     are gathered per batch, which keeps the shuffle buffer tiny.
     """

@@ -4,7 +4,7 @@ A scenario relabels a dataset with a class order and cuts it into sessions of
 ``nb_cl`` new classes.  Session s (1-based) introduces new labels
 ``(s-1)*nb_cl .. s*nb_cl-1``; its training stream holds those classes' training
 images, its test stream every test image of the classes seen so far
-(introgan.md section 2.2).
+(He et al. 2024; docs/design.md#scenarios).
 """
 
 import dataclasses
@@ -13,7 +13,6 @@ from typing import Tuple
 import numpy as np
 
 from introgan_tf.data.class_orders import relabel
-from introgan_tf.evaluation import accuracy
 
 
 @dataclasses.dataclass(frozen=True)
@@ -48,9 +47,10 @@ class ClassIncrementalScenario:
     """A dataset relabelled by a class order and split into sessions.
 
     The experiment loop only uses ``sessions``, ``train_data``, ``test_data``,
-    ``class_train_images``, ``class_order``, ``nb_cl``, ``prefix_accuracies``
+    ``class_train_images``, ``class_order``, ``nb_cl``, ``accuracy_protocol``
     and ``generation_metrics_apply``; another scenario (e.g. DGR's permuted
-    MNIST) provides the same members.
+    MNIST) provides the same members.  A scenario only carries data: the
+    accuracies are computed by ``introgan_tf.evaluation``.
 
     Args (keyword-only):
       x_train, y_train, x_test, y_test: uint8 images and original labels.
@@ -76,6 +76,8 @@ class ClassIncrementalScenario:
         self.sessions = tuple(self._session(s) for s in range(1, num_classes // nb_cl + 1))
 
     name = "class-incremental"
+    # Prefix k = the classes of sessions 1..k, balanced accuracy (evaluation/accuracy.py).
+    accuracy_protocol = "class_prefixes"
     # Per-class FID and generated-sample accuracy compare samples with the dataset's real classes.
     generation_metrics_apply = True
 
@@ -94,10 +96,6 @@ class ClassIncrementalScenario:
         """Test images and new labels of every class seen up to this session."""
         mask = self.y_test < session.num_seen
         return self.x_test[mask], self.y_test[mask]
-
-    def prefix_accuracies(self, logits: np.ndarray, labels: np.ndarray, session: Session):
-        """[A_1, ..., A_s]: balanced accuracy over the classes of sessions 1..k (introgan.md 10.1)."""
-        return accuracy.prefix_accuracies(logits, labels, session.index, self.nb_cl)
 
     def class_train_images(self, new_label: int) -> np.ndarray:
         """All training images of one (relabelled) class."""

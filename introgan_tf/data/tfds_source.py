@@ -12,7 +12,8 @@ from typing import Optional
 
 import numpy as np
 
-from introgan_tf.data.datasets import DatasetInfo, DatasetSplits, find_idx_dir
+from introgan_tf.data.dataset_info import DatasetInfo, DatasetSplits
+from introgan_tf.data.files import find_data_dir
 from introgan_tf.errors import InputError
 
 
@@ -36,7 +37,7 @@ def load_with_tfds(info: DatasetInfo, data_dir: Optional[str], tfds_data_dir: Op
         else:
             # Fails with our one-line message (places tried, how to get the files) before TFDS
             # could start a network attempt.
-            manual_dir = find_idx_dir(info, data_dir)
+            manual_dir = find_data_dir(info, data_dir)
             download_config = tfds.download.DownloadConfig(manual_dir=manual_dir)
         try:
             builder.download_and_prepare(download_config=download_config)

@@ -1,9 +1,14 @@
-"""Accuracy protocol of IntroGAN (He et al. 2024; introgan.md sections 10.1-10.3).
+"""Accuracy protocols (docs/evaluation.md#accuracy).
+
+Class-incremental (IntroGAN, He et al. 2024):
 
 * balanced accuracy = mean per-class recall over the classes present;
 * prefix accuracy A_k: test images with label < k*nb_cl, argmax over the first
   k*nb_cl logits only;
 * TA-ACC = (1/T) sum_k [ 1/((T-k+1) E) sum_{s>=k} sum_e A_k(s, e) ].
+
+Permuted MNIST (DGR, Shin et al. 2017): prefix k is the plain accuracy on the
+test sets of tasks 1..k (the original's "precision").
 
 Accuracies are fractions in [0, 1] (the original's summary files use percent).
 """
@@ -33,8 +38,27 @@ def prefix_accuracies(logits: np.ndarray, labels: np.ndarray, session_index: int
     return result
 
 
+def task_prefix_accuracies(logits: np.ndarray, labels: np.ndarray, num_tasks: int) -> List[float]:
+    """[P_1, ..., P_s]: plain accuracy on the test sets of tasks 1..k (task-major input, equal task sizes)."""
+    logits, labels = np.asarray(logits), np.asarray(labels)
+    if len(labels) % num_tasks:
+        raise ValueError(f"{len(labels)} test labels do not split into {num_tasks} equal tasks")
+    per_task = len(labels) // num_tasks
+    correct = np.argmax(logits, axis=1) == labels
+    return [float(np.mean(correct[:k * per_task])) for k in range(1, num_tasks + 1)]
+
+
+def session_prefix_accuracies(scenario, logits: np.ndarray, labels: np.ndarray, session) -> List[float]:
+    """The prefix accuracies of ``session`` under the scenario's ``accuracy_protocol``; the last is "all seen"."""
+    if scenario.accuracy_protocol == "class_prefixes":
+        return prefix_accuracies(logits, labels, session.index, scenario.nb_cl)
+    if scenario.accuracy_protocol == "task_prefixes":
+        return task_prefix_accuracies(logits, labels, session.index)
+    raise ValueError(f"unknown accuracy protocol {scenario.accuracy_protocol!r}")
+
+
 def ta_acc(sessions: Sequence[dict]) -> float:
-    """TA-ACC from the ``sessions`` records of results.json (introgan.md 10.2).
+    """TA-ACC from the ``sessions`` records of results.json (docs/evaluation.md#ta-acc).
 
     Each session s holds ``evaluations`` with ``prefix_accuracies`` [A_1(s,e), ..., A_s(s,e)].
     T is the number of sessions given.
