@@ -17,9 +17,9 @@ from absl import app  # noqa: E402
 from absl import flags  # noqa: E402
 from absl import logging  # noqa: E402
 
-from flags import (baseline_flags, config_builder, eval_flags, experiment_flags, introgan_flags,  # noqa: E402,F401
-                   training_flags)
-from introgan_tf.data.datasets import find_idx_dir, get_dataset_info  # noqa: E402
+from flags import (baseline_flags, config_builder, eval_flags, experiment_flags, growth_flags,  # noqa: E402,F401
+                   introgan_flags, training_flags)
+from introgan_tf.data.datasets import check_files  # noqa: E402
 from introgan_tf.errors import InputError  # noqa: E402
 
 FLAGS = flags.FLAGS
@@ -47,13 +47,12 @@ def main(argv):
         logging.set_verbosity(logging.WARNING)  # TensorFlow's INFO lines drown the progress output
     try:
         config = config_builder.build_config(FLAGS)
-        if config.data_source == "idx":
-            # Before TensorFlow is imported, so a missing dataset is one line, not one among TF's start-up lines.
-            find_idx_dir(get_dataset_info(config.dataset), config.data_dir)
-        if config_builder.is_test_mode(FLAGS):
+        if config_builder.is_test_mode(FLAGS):  # the run's own settings (and dataset) come from its results.json
             from introgan_tf import evaluate_run  # heavy imports only once the input is known to be usable
             evaluate_run.run_test(config.result_dir, config_builder.test_eval_override(FLAGS, config))
             return
+        # Before TensorFlow is imported, so a missing dataset is one line, not one among TF's start-up lines.
+        check_files(config.dataset, config.data_dir, config.data_source)
         from introgan_tf import experiment  # heavy imports only once the input is known to be usable
         experiment.run(config)
     except InputError as error:

@@ -1,4 +1,4 @@
-"""Evaluation flags: FID and generated-sample accuracy (introgan.md section 10)."""
+"""Evaluation flags: FID and generated-sample accuracy (docs/evaluation.md)."""
 
 from absl import flags
 

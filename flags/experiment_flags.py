@@ -3,7 +3,7 @@
 from absl import flags
 
 from introgan_tf.data.datasets import DATASETS
-from introgan_tf.methods import METHODS
+from introgan_tf.methods import METHODS, default_text
 
 flags.DEFINE_enum("dataset", "fashion-mnist", sorted(DATASETS), "Dataset (registry key).")
 flags.DEFINE_enum("method", "introgan", sorted(METHODS), "Continual-learning method (registry key).")
@@ -18,7 +18,7 @@ flags.DEFINE_bool("tfds_download", False, "With --data_source=tfds: let TFDS dow
 flags.DEFINE_string("result_dir", None, "Output directory. Default: result/<method>/<dataset>_order_<order_idx>/.")
 flags.DEFINE_integer("order_idx", 1, "Class order 1..5 of the IntroGAN benchmark.")
 flags.DEFINE_integer("nb_cl", None, "Classes per session; must divide the number of classes. "
-                     "Default per method: 2; mergan 1 (one class per task, as the original).")
+                     + default_text("nb_cl"))
 flags.DEFINE_enum("experiment", "class-incremental", ["class-incremental", "permutated-mnist"],
                   "Scenario. class-incremental: --nb_cl new classes per session. permutated-mnist (dgr only): "
                   "--mnist_permutation_number tasks of all classes, each under a fixed pixel permutation.")

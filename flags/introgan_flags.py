@@ -1,4 +1,4 @@
-"""IntroGAN's prototype, loss, growth and replay flags (introgan.md section 11)."""
+"""IntroGAN's prototype classifier, its losses and its exemplars (docs/methods.md#introgan)."""
 
 from absl import flags
 
@@ -16,16 +16,7 @@ flags.DEFINE_integer("fixed_center_idx", 0, "Prototype index used by --center_ty
 flags.DEFINE_enum("rigorous", "min", ["min", "max", "mean", "random"],
                   "Train-time reduction of the distances over a class's prototypes.")
 flags.DEFINE_bool("train_rel_center", False, "Train with the centre logits instead of the prototype reduction.")
-flags.DEFINE_integer("replay_per_class", None, "Generated replay images per old class (default: 6000 for MNIST/Fashion).")
 flags.DEFINE_integer("proto_importance", 1, "Copies of each old-class exemplar added to the training pool.")
 flags.DEFINE_bool("exemplars_dual_use", True, "Add the old classes' exemplars to the training pool.")
-flags.DEFINE_bool("finetune", None, "Initialise each session from the previous one. Default per method: "
-                  "False for upper_bound and acgan --joint (a new model every session), True otherwise.")
-flags.DEFINE_bool("improved_finetune", True, "Grow new class rows as noisy copies of the most-confused old class.")
-flags.DEFINE_enum("improved_finetune_type", "v2", ["v1", "v2"],
-                  "Noise scale of the copy: v2 = rho*std(row), v1 = rho*(max-min)/6.")
-flags.DEFINE_bool("improved_finetune_noise", True, "Add noise to the copied row.")
-flags.DEFINE_float("improved_finetune_noise_level", 0.5, "rho, the relative noise level of the copy.")
-flags.DEFINE_bool("classification_only", False, "Ablation: D trains only its classifier; G stays at initialisation.")
 flags.DEFINE_enum("anti_imbalance", "none", ["none", "reweight"],
                   "reweight: per-sample weights N/(classes*N_class) in the real BCE and CE terms.")

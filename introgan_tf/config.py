@@ -1,38 +1,65 @@
-"""Frozen experiment configuration.
+"""Frozen experiment configuration, grouped by concept.
 
-``flags/config_builder.py`` is the only place that reads absl flags; it builds
-an :class:`ExperimentConfig` with keyword arguments.  The library only ever
-sees this object, so it can be used from Python without absl.  The whole
-config is written to ``results.json`` (``config``) and to TensorBoard.
+``flags/config_builder.py`` is the only place that reads absl flags; it builds an
+:class:`ExperimentConfig` with keyword arguments.  The library only ever sees this object, so it can be used
+from Python without absl.  Fields whose default differs between methods are ``None`` here ("the method's
+default"); :func:`introgan_tf.methods.resolve_config` fills them from the method's declared defaults
+(``methods/<name>/options.py``) and checks the combination, for the CLI and for Python users alike.  The
+resolved config is written to ``results.json`` (``config``) and to TensorBoard.
+
+Groups: ``train`` (schedule, optimiser, adversarial loss), ``growth`` (fine-tuning and growth by copy: IntroGAN,
+MeRGAN-ig, the bounds), ``replay`` (pool replay), ``introgan`` (IntroGAN's prototype classifier), ``aux``
+(the auxiliary-classifier terms of the AC-GAN family), ``mergan``, ``dgr``, ``acgan`` and ``eval``.
 """
 
 import dataclasses
 from typing import Optional
 
+from introgan_tf.errors import InputError
+
 
 @dataclasses.dataclass(frozen=True)
 class TrainConfig:
-    """Optimisation and schedule (introgan.md sections 5.2, 6, 11.2)."""
+    """Optimisation and schedule (docs/methods.md, "Shared schedule")."""
 
-    iters: int = 10000
-    batch_size: int = 100
+    iters: Optional[int] = None           # per session; per-method default
+    batch_size: Optional[int] = None      # per-method default
     test_interval: int = 500
     save_interval: int = 5000
     sample_interval: int = 2000
-    adam_lr: float = 2e-4
-    adam_beta1: float = 0.5
-    adam_beta2: float = 0.999
-    adam_epsilon: float = 1e-8
-    mode: str = "dcgan"
-    critic_iters: int = 1
+    adam_lr: Optional[float] = None       # per-method default
+    adam_beta1: Optional[float] = None    # per-method default
+    adam_beta2: Optional[float] = None    # per-method default
+    adam_epsilon: float = 1e-8            # TF1's Adam, which the originals ran
+    mode: Optional[str] = None            # dcgan | wgan-gp; per-method default
+    critic_iters: Optional[int] = None    # per-method default
     lambda_gp: float = 10.0
+    classification_only: bool = False     # ablation of IntroGAN and MeRGAN-ig: only the classifier trains
     jit_compile: str = "auto"
     log_every: int = 1
 
 
 @dataclasses.dataclass(frozen=True)
+class GrowthConfig:
+    """Fine-tuning across sessions and growth by copy with noise (IntroGAN, MeRGAN-ig, the bounds)."""
+
+    finetune: Optional[bool] = None       # per-method default (False for the joint upper bounds)
+    improved_finetune: bool = True
+    improved_finetune_type: str = "v2"
+    improved_finetune_noise: bool = True
+    improved_finetune_noise_level: float = 0.5
+
+
+@dataclasses.dataclass(frozen=True)
+class ReplayConfig:
+    """Pool replay: generated images of every old class join the session's training pool (IntroGAN, MeRGAN-ig)."""
+
+    replay_per_class: Optional[int] = None  # default: the dataset's N_rep (6000 for MNIST / Fashion-MNIST)
+
+
+@dataclasses.dataclass(frozen=True)
 class IntroGANConfig:
-    """Prototype classifier, growth and replay (introgan.md sections 4, 5, 7, 8, 11.3-11.5)."""
+    """IntroGAN's prototype classifier, its losses and its exemplars (docs/methods.md#introgan)."""
 
     proto_num: int = 20
     dist_func: str = "squared_l2"
@@ -46,54 +73,62 @@ class IntroGANConfig:
     fixed_center_idx: int = 0
     rigorous: str = "min"
     train_rel_center: bool = False
-    replay_per_class: Optional[int] = None  # None: the dataset's N_rep
     proto_importance: int = 1
     exemplars_dual_use: bool = True
-    finetune: bool = True
-    improved_finetune: bool = True
-    improved_finetune_type: str = "v2"
-    improved_finetune_noise: bool = True
-    improved_finetune_noise_level: float = 0.5
-    classification_only: bool = False
     anti_imbalance: str = "none"
 
 
 @dataclasses.dataclass(frozen=True)
-class BaselineConfig:
-    """Hyperparameters of the baselines that IntroGAN does not have (baselines.md sections 1-4, 7).
+class AuxClassifierConfig:
+    """The auxiliary-classifier terms of the AC-GAN family (mergan_ig, mergan, acgan)."""
 
-    Values here are already resolved per method by ``flags/config_builder.py``
-    (baselines.md 8.1); the dataclass defaults are those of ``mergan_ig``.
-    """
-
-    # MeRGAN-ig (2.5) and the AC-GAN terms shared by mergan / acgan.
-    class_iters: int = 1
+    class_iters: int = 1                  # mergan_ig: class steps per iteration
     acgan_scale: float = 1.0
-    acgan_scale_g: float = 0.1
-    use_softmax: bool = True
-    diversity_promoting_weight: float = 0.0
-    # MeRGAN, official protocol (1.3, 1.7).
-    mergan_mode: str = "ra"          # sft | jtr | ra | joint
-    ra_factor: float = 1e-3          # train.sh: 1e-3 MNIST/LSUN, 1e-2 SVHN (script default 1e-4)
-    # Deep Generative Replay, reference protocol (3.1, 3.5).
+    acgan_scale_g: Optional[float] = None  # per-method default
+    use_softmax: bool = True              # mergan_ig
+    diversity_promoting_weight: float = 0.0  # mergan_ig
+
+
+@dataclasses.dataclass(frozen=True)
+class MeRGANConfig:
+    """MeRGAN, official protocol (docs/methods.md#mergan)."""
+
+    mergan_mode: str = "ra"               # sft | jtr | ra | joint
+    ra_factor: Optional[float] = None     # per-dataset default
+
+
+@dataclasses.dataclass(frozen=True)
+class DGRConfig:
+    """Deep Generative Replay, reference protocol (docs/methods.md#dgr)."""
+
     replay_mode: str = "generative-replay"  # none | exact-replay | generative-replay
     importance_of_new_task: float = 0.3
-    generator_iterations: int = 3000
-    solver_iterations: int = 1000
-    weight_decay: float = 0.0       # dgr resolves to 1e-5 (its --weight-decay)
-    # AC-GAN (7): train on every seen class (upper bound) instead of the new ones only.
-    joint: bool = False
+    generator_iterations: Optional[int] = None
+    solver_iterations: Optional[int] = None
+    weight_decay: Optional[float] = None
+
+
+@dataclasses.dataclass(frozen=True)
+class ACGANConfig:
+    """AC-GAN as a continual baseline (docs/methods.md#acgan)."""
+
+    joint: bool = False                   # train on every seen class (upper bound) instead of the new ones
 
 
 @dataclasses.dataclass(frozen=True)
 class EvalConfig:
     """Evaluation beyond accuracy (FID and friends); see introgan_tf/evaluation."""
 
-    skip_fid: bool = True
+    skip_fid: bool = False
     fid_samples_per_class: int = 10000
     fid_extractor: str = "domain"
     inception_weights: Optional[str] = None
     precalc_fid_dir: Optional[str] = None
+
+
+GROUPS = {"train": TrainConfig, "growth": GrowthConfig, "replay": ReplayConfig, "introgan": IntroGANConfig,
+          "aux": AuxClassifierConfig, "mergan": MeRGANConfig, "dgr": DGRConfig, "acgan": ACGANConfig,
+          "eval": EvalConfig}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -108,8 +143,8 @@ class ExperimentConfig:
     tfds_data_dir: Optional[str] = None
     tfds_download: bool = False
     order_idx: int = 1
-    nb_cl: int = 2
-    # class-incremental (introgan.md 2.2) or the domain-incremental permuted MNIST of DGR (baselines.md 3.2).
+    nb_cl: Optional[int] = None           # per-method default
+    # class-incremental, or the domain-incremental permuted MNIST of DGR (docs/design.md#scenarios).
     experiment: str = "class-incremental"
     mnist_permutation_number: int = 5
     mnist_permutation_seed: int = 0
@@ -117,21 +152,60 @@ class ExperimentConfig:
     seed: int = 1993
     resume: bool = False
     train: TrainConfig = dataclasses.field(default_factory=TrainConfig)
+    growth: GrowthConfig = dataclasses.field(default_factory=GrowthConfig)
+    replay: ReplayConfig = dataclasses.field(default_factory=ReplayConfig)
     introgan: IntroGANConfig = dataclasses.field(default_factory=IntroGANConfig)
+    aux: AuxClassifierConfig = dataclasses.field(default_factory=AuxClassifierConfig)
+    mergan: MeRGANConfig = dataclasses.field(default_factory=MeRGANConfig)
+    dgr: DGRConfig = dataclasses.field(default_factory=DGRConfig)
+    acgan: ACGANConfig = dataclasses.field(default_factory=ACGANConfig)
     eval: EvalConfig = dataclasses.field(default_factory=EvalConfig)
-    baseline: BaselineConfig = dataclasses.field(default_factory=BaselineConfig)
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
 
     @classmethod
     def from_dict(cls, values: dict) -> "ExperimentConfig":
-        values = dict(values)
-        nested = {"train": TrainConfig, "introgan": IntroGANConfig, "eval": EvalConfig, "baseline": BaselineConfig}
-        for key, klass in nested.items():
-            if key in values:
-                values[key] = klass(**values[key])
-        return cls(**values)
+        """The inverse of :meth:`to_dict`; also reads the layout of results.json files written before 0.2.
+
+        Raises:
+          InputError: naming the setting that is not one of ours.
+        """
+        values = _upgrade_legacy_layout(dict(values))
+        try:
+            for key, klass in GROUPS.items():
+                if key in values:
+                    values[key] = klass(**values[key])
+            return cls(**values)
+        except TypeError as error:  # an unknown keyword: a config of another program or version
+            raise InputError(f"config: {str(error).replace('.__init__()', '')}") from None
 
     def replace(self, **changes) -> "ExperimentConfig":
         return dataclasses.replace(self, **changes)
+
+    def get(self, path: str):
+        """A field by its dotted path, e.g. ``"train.iters"`` or ``"nb_cl"``."""
+        value = self
+        for part in path.split("."):
+            value = getattr(value, part)
+        return value
+
+    def replace_path(self, path: str, value) -> "ExperimentConfig":
+        """A copy with the field at the dotted ``path`` set to ``value``."""
+        group, _, field = path.rpartition(".")
+        if not group:
+            return self.replace(**{field: value})
+        return self.replace(**{group: dataclasses.replace(getattr(self, group), **{field: value})})
+
+
+def _upgrade_legacy_layout(values: dict) -> dict:
+    """Before 0.2 the config had two catch-all groups, ``introgan`` and ``baseline``: move each field home."""
+    if "baseline" not in values:
+        return values
+    owner = {field.name: group for group, klass in GROUPS.items() for field in dataclasses.fields(klass)}
+    legacy = {**values.pop("baseline"), **values.pop("introgan", {})}
+    for name, value in legacy.items():
+        if name not in owner:
+            raise InputError(f"config: unknown setting {name!r} in a results.json of an older version")
+        values.setdefault(owner[name], {})[name] = value
+    return values

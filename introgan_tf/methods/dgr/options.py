@@ -1,0 +1,53 @@
+"""DGR's defaults (the reference code's) and rules."""
+
+from introgan_tf.errors import InputError
+from introgan_tf.layers import SIZE
+from introgan_tf.methods.options import BENCHMARK_DEFAULTS, Default, MethodOptions, largest_image_side
+
+REPLAY_MODES = ("none", "exact-replay", "generative-replay")
+
+
+def _generator_iterations(config) -> int:
+    """--generator_iterations: 3000, or with --iters given a 3:1 split of it (or --iters - --solver_iterations)."""
+    iters, solver = config.train.iters, config.dgr.solver_iterations
+    if iters is None:
+        return 3000
+    return (3 * iters) // 4 if solver is None else iters - solver
+
+
+def _solver_iterations(config) -> int:
+    iters = config.train.iters
+    return 1000 if iters is None else iters - config.dgr.generator_iterations
+
+
+def check(config) -> None:
+    dgr, train = config.dgr, config.train
+    if train.mode != "wgan-gp":
+        raise InputError(f"--mode={train.mode}: dgr trains a WGAN-GP (its only mode)")
+    if dgr.generator_iterations < 0 or dgr.solver_iterations < 0 or \
+            dgr.generator_iterations + dgr.solver_iterations != train.iters:
+        raise InputError(f"--iters={train.iters}: for dgr it must equal --generator_iterations + "
+                         f"--solver_iterations ({dgr.generator_iterations} + {dgr.solver_iterations})")
+    if dgr.replay_mode not in REPLAY_MODES:
+        raise InputError(f"--replay_mode={dgr.replay_mode}: expected one of {', '.join(REPLAY_MODES)}")
+    if largest_image_side(config) > SIZE:
+        raise InputError(f"--dataset={config.dataset}: dgr's networks take images of at most {SIZE}x{SIZE}")
+
+
+DEFAULTS = {
+    # First the two phases, then --iters as their sum (the defaults resolve in this order).
+    "dgr.generator_iterations": Default(_generator_iterations, "3000 (with only --iters given: 3/4 of it)"),
+    "dgr.solver_iterations": Default(_solver_iterations, "1000 (with --iters given: the rest of it)"),
+    **{path: value for path, value in BENCHMARK_DEFAULTS.items() if not path.startswith("dgr.")},
+    "train.iters": Default(lambda config: config.dgr.generator_iterations + config.dgr.solver_iterations,
+                           "--generator_iterations + --solver_iterations (3000 + 1000)"),
+    "train.batch_size": 32,
+    "train.adam_lr": 1e-4,
+    "train.adam_beta2": 0.9,
+    "train.mode": "wgan-gp",
+    "train.critic_iters": 5,
+    "dgr.weight_decay": 1e-5,
+}
+
+OPTIONS = {"dgr": MethodOptions(defaults=DEFAULTS, experiments=("class-incremental", "permutated-mnist"),
+                                check=check)}

@@ -1,0 +1,138 @@
+"""How a method declares its defaults and its rules, and the checks every config passes.
+
+Light on purpose (no TensorFlow): the flag definitions read the defaults for their help texts.  Each method
+package has an ``options.py`` with ``OPTIONS = {registry name: MethodOptions(...)}``; the defaults start from
+:data:`BENCHMARK_DEFAULTS`, the values of the IntroGAN benchmark, and override what the method's paper or code
+uses (docs/methods.md lists them per method).
+"""
+
+import dataclasses
+from typing import Any, Callable, Mapping, Tuple
+
+from introgan_tf.config import ExperimentConfig
+from introgan_tf.data.class_orders import CLASS_ORDERS
+from introgan_tf.data.datasets import get_dataset_info
+from introgan_tf.errors import InputError
+
+
+@dataclasses.dataclass(frozen=True)
+class Default:
+    """A default that depends on the rest of the config (dataset, mode, ...).
+
+    Attributes:
+      value: config -> the value; it sees the fields resolved before it (in the defaults' order).
+      text: how ``--helpfull`` describes it.
+    """
+
+    value: Callable[[ExperimentConfig], Any]
+    text: str
+
+
+def _dataset_replay(config: ExperimentConfig) -> int:
+    return get_dataset_info(config.dataset).replay_per_class
+
+
+# Dotted config path -> default.  Only fields that are None ("the method's default") get these values.
+BENCHMARK_DEFAULTS = {
+    "nb_cl": 2,
+    "train.iters": 10000,
+    "train.batch_size": 100,
+    "train.adam_lr": 2e-4,
+    "train.adam_beta1": 0.5,
+    "train.adam_beta2": 0.999,
+    "train.mode": "dcgan",
+    "train.critic_iters": 1,
+    "growth.finetune": True,
+    "replay.replay_per_class": Default(_dataset_replay, "the dataset's N_rep (6000 for mnist and fashion-mnist)"),
+    "aux.acgan_scale_g": 0.1,
+    "mergan.ra_factor": 1e-3,
+    "dgr.generator_iterations": 3000,
+    "dgr.solver_iterations": 1000,
+    "dgr.weight_decay": 0.0,
+}
+
+
+def _no_rules(config: ExperimentConfig) -> None:
+    del config
+
+
+@dataclasses.dataclass(frozen=True)
+class MethodOptions:
+    """What a method declares about its configuration.
+
+    Attributes:
+      defaults: dotted config path -> value or :class:`Default`, resolved in this order.
+      experiments: the ``--experiment`` scenarios the method supports.
+      check: config -> None; raises InputError (naming the flag) for a combination the method cannot run.
+    """
+
+    defaults: Mapping[str, Any]
+    experiments: Tuple[str, ...] = ("class-incremental",)
+    check: Callable[[ExperimentConfig], None] = _no_rules
+
+    def resolve(self, config: ExperimentConfig) -> ExperimentConfig:
+        """``config`` with every unset (None) field that has a default set to it."""
+        for path, default in self.defaults.items():
+            if config.get(path) is None:
+                config = config.replace_path(path, default.value(config) if isinstance(default, Default) else default)
+        return config
+
+    def text(self, path: str) -> str:
+        """How ``--helpfull`` shows this method's default of ``path``."""
+        default = self.defaults.get(path)
+        return default.text if isinstance(default, Default) else str(default)
+
+
+def positive(config: ExperimentConfig, *paths) -> None:
+    """InputError naming the flag for each of ``paths`` (dotted; the flag is the last part) that is <= 0."""
+    for path in paths:
+        value = config.get(path)
+        if value is not None and value <= 0:
+            raise InputError(f"--{path.rpartition('.')[2]}={value}: must be positive")
+
+
+def largest_image_side(config: ExperimentConfig) -> int:
+    return max(get_dataset_info(config.dataset).image_shape[:2])
+
+
+def check_common(config: ExperimentConfig, options: MethodOptions) -> None:
+    """The checks every resolved config passes, whatever the method (one line naming the flag)."""
+    info = get_dataset_info(config.dataset)
+    train = config.train
+    positive(config, "nb_cl", "train.iters", "train.batch_size", "train.test_interval", "train.save_interval",
+             "train.sample_interval", "train.adam_lr", "train.critic_iters", "train.log_every",
+             "replay.replay_per_class", "aux.class_iters")
+    if not 0.0 <= train.adam_beta1 < 1.0 or not 0.0 <= train.adam_beta2 < 1.0:
+        raise InputError(f"--adam_beta1/--adam_beta2 ({train.adam_beta1}, {train.adam_beta2}): must be in [0, 1)")
+    if config.growth.improved_finetune_noise_level < 0:
+        raise InputError(f"--improved_finetune_noise_level={config.growth.improved_finetune_noise_level}: "
+                         f"must be >= 0")
+    if config.aux.diversity_promoting_weight < 0:
+        raise InputError(f"--diversity_promoting_weight={config.aux.diversity_promoting_weight}: must be >= 0")
+    if config.mergan.ra_factor < 0 or config.dgr.weight_decay < 0:
+        raise InputError(f"--RA_factor={config.mergan.ra_factor} / --weight_decay={config.dgr.weight_decay}: "
+                         f"must be >= 0")
+    if not 0.0 <= config.dgr.importance_of_new_task <= 1.0:
+        raise InputError(f"--importance_of_new_task={config.dgr.importance_of_new_task}: must be in [0, 1]")
+    if config.experiment not in options.experiments:
+        raise InputError(f"--experiment={config.experiment}: --method={config.method} supports only "
+                         f"{', '.join(options.experiments)}")
+    if config.experiment == "permutated-mnist" and config.mnist_permutation_number < 1:
+        raise InputError(f"--mnist_permutation_number={config.mnist_permutation_number}: must be positive")
+    if config.order_idx not in CLASS_ORDERS:
+        raise InputError(f"--order_idx={config.order_idx}: expected one of {sorted(CLASS_ORDERS)}")
+    if config.experiment == "permutated-mnist":  # every task holds every class: --nb_cl does not apply
+        total, unit = config.mnist_permutation_number, "--mnist_permutation_number"
+    else:
+        if info.num_classes % config.nb_cl:
+            raise InputError(f"--nb_cl={config.nb_cl}: must divide the {info.num_classes} classes of {config.dataset}")
+        total, unit = info.num_classes // config.nb_cl, f"{info.num_classes} classes / nb_cl {config.nb_cl}"
+    if config.num_sessions is not None and not 1 <= config.num_sessions <= total:
+        raise InputError(f"--num_sessions={config.num_sessions}: expected 1..{total} ({unit})")
+    if config.eval.fid_samples_per_class < 2:
+        raise InputError(f"--fid_samples_per_class={config.eval.fid_samples_per_class}: needs at least 2 for a "
+                         f"covariance")
+    if config.eval.fid_extractor == "inception" and not config.eval.skip_fid and not config.eval.inception_weights:
+        raise InputError("--fid_extractor=inception needs --inception_weights=PATH (no download at run time)")
+    if config.tfds_download and config.data_source != "tfds":
+        raise InputError("--tfds_download: only meaningful with --data_source=tfds")
