@@ -1,27 +1,34 @@
-"""The IntroGAN conv trunk with an activation after every conv (baselines.md 2.1 and 5.1).
+"""The IntroGAN conv trunk with an activation after every conv (MeRGAN-ig's discriminator, the bounds' CNN).
 
 Conv 5x5/2 (64) -> Conv 5x5/2 (128) -> Conv 5x5/2 (256), LeakyReLU(0.2) after
 each, flattened (4096-d for 28x28).  Unlike IntroGAN's EmbeddingDiscriminator,
 the third conv is activated too: the bounds' CNN and MeRGAN's discriminator put
 their heads on post-activation features.  Stride-adjusted initialisation as
-introgan.md 3.3.
+the original (initializers.py).
 """
 
 from keras import layers, ops
 
-from introgan_tf.models.initializers import stride_adjusted_uniform
+from introgan_tf.layers import numbered_layers
+from introgan_tf.layers.initializers import stride_adjusted_uniform
 
 WIDTHS = (64, 128, 256)
 
 
-def trunk_convs(in_channels: int, prefix: str):
-    """The three strided convs, named ``<prefix>_conv1..3``."""
-    convs, c_in = [], in_channels
+def add_trunk_convs(owner, in_channels: int, prefix: str) -> list:
+    """Creates the three strided convs as ``owner.<prefix>_conv1..3`` (attributes, see numbered_layers)."""
+    c_in = in_channels
     for k, c_out in enumerate(WIDTHS, start=1):
-        convs.append(layers.Conv2D(c_out, 5, strides=2, padding="same", name=f"{prefix}_conv{k}",
-                                   kernel_initializer=stride_adjusted_uniform(c_in, c_out, 5, 2, False)))
+        setattr(owner, f"{prefix}_conv{k}", layers.Conv2D(
+            c_out, 5, strides=2, padding="same", name=f"{prefix}_conv{k}",
+            kernel_initializer=stride_adjusted_uniform(c_in, c_out, 5, 2, False)))
         c_in = c_out
-    return convs
+    return trunk_convs(owner, prefix)
+
+
+def trunk_convs(owner, prefix: str) -> list:
+    """The three convs created by :func:`add_trunk_convs`."""
+    return numbered_layers(owner, f"{prefix}_conv", len(WIDTHS))
 
 
 def trunk_features(convs, images):

@@ -1,4 +1,4 @@
-"""Stride-adjusted uniform initialiser of the original TF1 code (introgan.md section 3.3).
+"""Stride-adjusted uniform initialiser of the original TF1 code (docs/methods.md#introgan, "Networks").
 
 The original (after the WGAN-GP codebase of Gulrajani et al., 2017) draws conv
 kernels from U(-sqrt(3)*sigma, sqrt(3)*sigma) with sigma = sqrt(4 / (fan_in + fan_out)),

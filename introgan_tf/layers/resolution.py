@@ -1,14 +1,13 @@
-"""28x28 datasets on 32x32 networks (MeRGAN, AC-GAN and DGR all work at 32x32; baselines.md 1.1, 3.2, 7.2).
+"""28x28 datasets on 32x32 networks (MeRGAN, AC-GAN and DGR all work at 32x32; docs/methods.md).
 
 Images are padded centred with -1, the background of [-1, 1] images (MeRGAN and DGR pad zeros in [0, 1]
 before mapping to [-1, 1]); generated 32x32 images are cropped back to the dataset's size so the
-evaluation suite and the SavedModel always see the dataset's shape.  Also the frozen copy of a
-network that replay methods keep of the previous session.
+evaluation suite and the SavedModel always see the dataset's shape.
 """
 
 from keras import ops
 
-SIZE = 32
+from introgan_tf.layers import SIZE
 
 
 def pad_to_32(images):
@@ -26,11 +25,3 @@ def crop_to(images, image_shape):
     height, width = image_shape[0], image_shape[1]
     top, left = (SIZE - height) // 2, (SIZE - width) // 2
     return images[:, top:top + height, left:left + width, :]
-
-
-def frozen_copy(network, **sizes):
-    """A non-trainable network of the same class and sizes holding a copy of ``network``'s weights."""
-    copy = type(network)(**sizes, name=f"previous_{network.name}")
-    copy.set_weights(network.get_weights())
-    copy.trainable = False
-    return copy

@@ -1,10 +1,11 @@
 """The contract between a continual-learning method and the experiment loop.
 
-A method is a plain Python object that lives for the whole run and builds a
-fresh, compiled ``keras.Model`` for every session (its variables may grow, and
-the original uses fresh optimisers each session).  The loop only calls the
-members below; everything task-specific happens in ``begin_session``
-(cf. Avalanche's ``before_training_exp``).
+A method is a plain Python object that lives for the whole run and builds a fresh, compiled ``keras.Model`` for
+every session (its variables may grow, and the originals use fresh optimisers each session).  The loop only
+calls the members below; everything session-specific happens in ``begin_session`` (cf. Avalanche's
+``before_training_exp``).  The Keras model owns the math: ``train_step``, the layout of one ``fit`` element,
+``classify`` and ``generate`` (methods/common/session_model.py); the driver owns what happens between sessions
+(replay, growth, frozen copies, pools).
 """
 
 import abc
@@ -14,67 +15,48 @@ import numpy as np
 import tensorflow as tf
 
 from introgan_tf.config import ExperimentConfig
-from introgan_tf.data.datasets import DatasetInfo
-from introgan_tf.data.scenario import ClassIncrementalScenario, Session
+from introgan_tf.data.dataset_info import DatasetInfo
+from introgan_tf.methods.common.inference import PerModel, batched
 
-
-def batched(fn, images: np.ndarray, batch_size: int = 1000) -> np.ndarray:
-    """Applies ``fn`` (uint8 or float images -> tensor) batch by batch and concatenates the numpy results."""
-    outputs = [np.asarray(fn(images[i:i + batch_size])) for i in range(0, len(images), batch_size)]
-    return np.concatenate(outputs) if outputs else np.zeros((0,))
+# Purposes of the per-session numpy generators, rng(session, purpose).
+RNG_PROTOTYPES, RNG_GROWTH, RNG_SAMPLES = 1, 2, 3
 
 
 class ContinualMethod(abc.ABC):
     """Base class of every registered method.
 
-    Attributes set by ``begin_session``: ``model`` (a compiled keras.Model whose
-    ``fit`` trains one iteration per element) and ``pool`` (the session's
-    training images, uint8, and labels).
+    Attributes set by ``begin_session``: ``model`` (a compiled SessionModel whose ``fit`` trains one iteration
+    per element) and ``pool`` (the session's training images, uint8, and labels).
 
-    ``generates = False`` marks a classifier-only method (e.g. the bounds of
-    baselines.md section 5): the loop then skips sample grids and generation
-    metrics, and the export has only the ``classify`` signature.
+    ``generates = False`` marks a classifier-only method (the lower and upper bounds): the loop then skips sample
+    grids and generation metrics, and the export has only the ``classify`` signature.  ``conditional = False``
+    marks an unconditional generator (DGR): ``generate(z)`` takes no labels and per-class samples are the
+    method's own business (``sample``).
     """
 
     generates = True
-    conditional = True  # False: an unconditional generator, sampled per class through its classifier
-    experiments = ("class-incremental",)  # the --experiment scenarios the method supports
+    conditional = True
+    samples_purpose = RNG_SAMPLES  # rng purpose of the evaluation noise after each session
 
-    def __init__(self, config: ExperimentConfig, info: DatasetInfo, scenario: ClassIncrementalScenario):
+    def __init__(self, config: ExperimentConfig, info: DatasetInfo, scenario):
         self.config = config
         self.info = info
         self.scenario = scenario
         self.model = None
         self.pool = None
         self.timings = {}  # seconds of the current session's set-up phases, reported in results.json
+        self.sample_rng = np.random.default_rng(config.seed)  # fresh noise per sample() call; reset per session
+        image_spec = tf.TensorSpec((None,) + tuple(info.image_shape), tf.float32)
+        self._classify = PerModel(lambda model: tf.function(model.classify, input_signature=[image_spec]))
+        self._generate = PerModel(lambda model: tf.function(model.generate, input_signature=[
+            tf.TensorSpec((None, model.generator.z_dim), tf.float32), tf.TensorSpec((None,), tf.int32)]))
 
-    def rng(self, session: Session, purpose: int) -> np.random.Generator:
+    def rng(self, session, purpose: int) -> np.random.Generator:
         """A numpy generator that depends only on (seed, session, purpose), so resume is reproducible."""
         return np.random.default_rng([self.config.seed, session.index, purpose])
 
-    @abc.abstractmethod
-    def begin_session(self, session: Session) -> None:
-        """Builds ``self.model`` (grown, compiled with fresh optimisers) and ``self.pool``."""
-
-    @abc.abstractmethod
-    def build_session_model(self, session: Session) -> None:
-        """Builds a model with the shapes of ``session``'s end state, ready to be restored."""
-
-    @abc.abstractmethod
-    def end_session(self, session: Session) -> None:
-        """Takes over the trained state (e.g. the generator used for the next session's replay)."""
-
-    def train_dataset(self, session: Session, seed: int) -> tf.data.Dataset:
-        """The infinite tf.data stream ``fit`` consumes this session."""
-        from introgan_tf.data.pipeline import make_train_dataset
-        images, labels = self.pool
-        return make_train_dataset(images, labels, self.elements_per_step(), seed)
-
-    def elements_per_step(self) -> int:
-        return self.config.train.batch_size
-
     def adam(self):
-        """A fresh Adam with the run's settings (eps 1e-8 as TF1); every session gets new ones (introgan.md 6)."""
+        """A fresh Adam with the run's settings (eps 1e-8 as TF1)."""
         train = self.config.train
         return keras.optimizers.Adam(train.adam_lr, train.adam_beta1, train.adam_beta2, train.adam_epsilon)
 
@@ -83,22 +65,33 @@ class ContinualMethod(abc.ABC):
         mode = self.config.train.jit_compile
         return mode == "true" or (mode == "auto" and bool(tf.config.list_physical_devices("GPU")))
 
+    # ---------------------------------------------------------------------------------------- session contract
     @abc.abstractmethod
-    def classify(self, images: np.ndarray) -> np.ndarray:
-        """Logits [N, seen] for float images in [-1, 1] (new-label order)."""
+    def begin_session(self, session) -> None:
+        """Builds ``self.model`` (grown, compiled with fresh optimisers) and ``self.pool``."""
 
     @abc.abstractmethod
-    def sample(self, labels: np.ndarray, z: np.ndarray = None) -> np.ndarray:
-        """Images in [-1, 1] for new-label ids ``labels``."""
+    def build_session_model(self, session) -> None:
+        """Builds a model with the shapes of ``session``'s end state, ready to be restored."""
 
-    def summary(self) -> dict:
-        """Per-session diagnostics merged into the session's results.json record."""
-        return {}
+    def end_session(self, session) -> None:
+        """Takes over the trained state (subclasses: the networks the next session starts from)."""
+        self.sample_rng = self.rng(session, self.samples_purpose)
+
+    def train_dataset(self, session, seed: int) -> tf.data.Dataset:
+        """The infinite tf.data stream ``fit`` consumes this session (its layout is the model's)."""
+        del session
+        return self.model.train_dataset(self.pool, seed)
 
     def checkpoint_objects(self) -> dict:
         """Trackables saved in every checkpoint of the current session."""
         return {"model": self.model, "d_optimizer": self.model.d_optimizer, "g_optimizer": self.model.g_optimizer}
 
+    def summary(self) -> dict:
+        """Per-session diagnostics merged into the session's results.json record."""
+        return {}
+
+    # ---------------------------------------------------------------------------------------- inference
     @property
     def iteration(self) -> int:
         return int(self.model.iteration.numpy())
@@ -107,13 +100,23 @@ class ContinualMethod(abc.ABC):
     def z_dim(self) -> int:
         return self.model.generator.z_dim
 
-    def export_functions(self):
-        """(generate, classify(images) -> logits) as traceable callables.
+    def classify(self, images: np.ndarray) -> np.ndarray:
+        """Logits [N, seen] for float images in [-1, 1] (new-label order)."""
+        return batched(self._classify(self.model), images)
 
-        ``generate(z, internal_labels) -> images`` for a conditional generator; ``generate(z) -> images`` for
-        a method with ``conditional = False`` (e.g. DGR: export.py adds its classifier's labels);
-        None for a method with ``generates = False``.
+    def sample(self, labels: np.ndarray, z: np.ndarray = None) -> np.ndarray:
+        """Images in [-1, 1] of the new-label ids ``labels``, in the model's generation batches.
+
+        Without ``z``, fresh noise from the session's sampling generator (reproducible per session).
         """
-        model = self.model
-        return (lambda z, labels: model.generator((z, labels), training=False),
-                lambda images: model(images, training=False))
+        labels = np.asarray(labels, np.int32)
+        if z is None:
+            z = self.sample_rng.standard_normal((len(labels), self.z_dim)).astype(np.float32)
+        return batched(self._generate(self.model), z, labels, batch_size=self.model.generation_batch)
+
+    def export_functions(self):
+        """(generate, classify) for the SavedModel: the model's own, or (None, classify) without a generator."""
+        return (self.model.generate if self.generates else None), self.model.classify
+
+    def pool_size(self) -> int:
+        return int(len(self.pool[0])) if self.pool is not None else 0

@@ -1,8 +1,8 @@
-"""AC-GAN's per-session Keras model: the losses and one iteration (baselines.md 7.1).
+"""AC-GAN's per-session Keras model: the losses and one iteration (docs/methods.md#acgan).
 
 Odena, Olah, Shlens, *Conditional Image Synthesis with Auxiliary Classifier
 GANs*, ICML 2017.  D has a source logit s and class logits c over the run's
-fixed label space (acgan_networks.py).  Per iteration, on one real batch (x, y)
+fixed label space (networks.py).  Per iteration, on one real batch (x, y)
 and one fake batch x~ = G(z, y~) with z ~ N(0, I_110) (its first entries
 overwritten by onehot(y~)) and y~ uniform over ``fake_classes``:
 
@@ -13,9 +13,9 @@ overwritten by onehot(y~)) and y~ uniform over ``fake_classes``:
         L_G = mean BCE(s(x~), 1) + acgan_scale_g * mean CE(c(x~), y~)
 
 BCE is sigmoid cross-entropy from logits; CE is the log-softmax cross-entropy
-from logits.  Decision (7.1): the original applies NLLLoss to *softmax*
+from logits.  Decision: the original applies NLLLoss to *softmax*
 outputs (issues #3 / #8, PR #4); that bug is not reproduced.  D classifies real
-*and* fake images, unlike MeRGAN-ig (section 2).  As the original, D scores the
+*and* fake images, unlike MeRGAN-ig.  As the original, D scores the
 real and the fake batch in separate calls (BN batch statistics per batch), and
 G is run once per iteration: its fakes feed both steps.  Dropout and BN run in
 training mode in every step.
@@ -26,12 +26,12 @@ import tensorflow as tf
 from keras import ops
 
 from introgan_tf import losses
-from introgan_tf.models.resolution import crop_to, pad_to_32
-from introgan_tf.methods.session_model import SessionModel, accuracy
+from introgan_tf.layers.resolution import crop_to, pad_to_32
+from introgan_tf.methods.common.session_model import SessionModel, accuracy
 
 
 def class_loss(logits, labels):
-    """Per-sample log-softmax cross-entropy from logits (the decision of 7.1)."""
+    """Per-sample log-softmax cross-entropy from logits (not the original's NLL of softmax outputs)."""
     return losses.softmax_cross_entropy(logits, labels)
 
 
@@ -48,17 +48,18 @@ class ACGANModel(SessionModel):
 
     Args:
       generator: ACGANGenerator over the run's label space.
-      discriminator: ACGANDiscriminator32 over the same label space.
+      discriminator: ACGANDiscriminator over the same label space.
       num_seen: classes seen so far: ``call`` returns the class logits [:, :num_seen].
       fake_classes: (low, high): y~ is drawn uniformly from low..high-1.
       image_shape: (H, W, C) of the dataset; real images are padded to 32x32, samples cropped back.
       acgan_scale, acgan_scale_g: class-loss weights in L_D and L_G.
+      batch_size: B, one real batch per element.
       seed: seed of the in-graph SeedGenerator (z, y~).
     """
 
     def __init__(self, generator, discriminator, num_seen: int, fake_classes, image_shape, acgan_scale: float,
-                 acgan_scale_g: float, seed: int, **kwargs):
-        super().__init__(TRACKED, seed, **kwargs)
+                 acgan_scale_g: float, batch_size: int, seed: int, **kwargs):
+        super().__init__(TRACKED, batch_size, 1, seed, **kwargs)
         self.generator = generator
         self.discriminator = discriminator
         self.num_seen = num_seen
@@ -119,6 +120,6 @@ class ACGANModel(SessionModel):
         """Images with the dataset's shape in [-1, 1]; BN uses its moving statistics (training=False)."""
         return crop_to(self.generator((z, labels), training=False), self.image_shape)
 
-    def call(self, images, training=False):
+    def classify(self, images):
         """Class logits [N, num_seen] of dataset-shaped images in [-1, 1]: prediction is their argmax."""
-        return self.discriminator(pad_to_32(images), training=training)[1][:, :self.num_seen]
+        return self.discriminator(pad_to_32(images), training=False)[1][:, :self.num_seen]

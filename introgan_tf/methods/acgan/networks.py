@@ -1,4 +1,4 @@
-"""AC-GAN's CIFAR-10 32x32 networks (Odena et al., ICML 2017; baselines.md 7.2).
+"""AC-GAN's CIFAR-10 32x32 networks (Odena et al., ICML 2017; docs/methods.md#acgan).
 
 G(z, y): the one-hot label overwrites the first ``num_classes`` entries of z
 (nz = 110, the original's conditioning: label and noise share one vector, there
@@ -21,7 +21,7 @@ MNIST / Fashion-MNIST (28x28) are padded to 32x32 with -1, the background
 import keras
 from keras import layers, ops
 
-from introgan_tf.models.resolution import SIZE
+from introgan_tf.layers.resolution import SIZE
 
 NZ = 110  # the original's --nz
 D_CHANNELS = (16, 32, 64, 128, 256, 512)
@@ -64,7 +64,7 @@ class ACGANGenerator(keras.Model):
         self.g_input = layers.Dense(384, name="g_input")
         widths = (192, 96, 48, channels)
         # One attribute per layer: Keras 3 layers held in a Python list are invisible to tf.train.Checkpoint,
-        # which would silently drop BN's moving statistics (tests/test_all_methods.py checks every weight).
+        # which would silently drop BN's moving statistics (a registry-wide test checks every weight).
         for k, width in enumerate(widths):
             setattr(self, f"g_deconv{k + 1}", layers.Conv2DTranspose(
                 width, 4, strides=1 if k == 0 else 2, padding="valid" if k == 0 else "same", use_bias=False,
@@ -88,7 +88,7 @@ class ACGANGenerator(keras.Model):
 
 
 @keras.saving.register_keras_serializable(package="introgan_tf")
-class ACGANDiscriminator32(keras.Model):
+class ACGANDiscriminator(keras.Model):
     """Returns ``(source logit [N], class logits [N, num_classes])`` for 32x32 images in [-1, 1].
 
     Args:

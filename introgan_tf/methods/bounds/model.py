@@ -1,4 +1,4 @@
-"""The Keras train model of the classifier-only bounds (baselines.md 5.1).
+"""The Keras train model of the classifier-only bounds (docs/methods.md#bounds).
 
 One ``fit`` element is one batch; one step is one Adam update on the softmax
 cross-entropy of the CNN's logits.  ``iteration`` counts the session's steps,
@@ -7,15 +7,16 @@ so checkpoints and resume work exactly as for IntroGAN.
 
 import keras
 import tensorflow as tf
-from introgan_tf.methods.session_model import SessionModel, accuracy
 from keras import ops
+
+from introgan_tf.methods.common.session_model import SessionModel, accuracy
 
 
 class ClassifierModel(SessionModel):
-    """Wraps a CNNClassifier for ``fit``; ``call`` returns its logits [N, C]."""
+    """Wraps a CNNClassifier for ``fit``; ``classify`` returns its logits [N, C]."""
 
-    def __init__(self, classifier, **kwargs):
-        super().__init__(("c_loss", "train_acc"), **kwargs)
+    def __init__(self, classifier, batch_size: int, **kwargs):
+        super().__init__(("c_loss", "train_acc"), batch_size, **kwargs)
         self.classifier = classifier
 
     def compile(self, optimizer, **kwargs):
@@ -32,5 +33,5 @@ class ClassifierModel(SessionModel):
         self.iteration.assign_add(1)
         return self.report({"c_loss": loss, "train_acc": accuracy(logits, labels)})
 
-    def call(self, images, training=False):
-        return self.classifier(images, training=training)
+    def classify(self, images):
+        return self.classifier(images, training=False)

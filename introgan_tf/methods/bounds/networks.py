@@ -1,14 +1,14 @@
-"""The CNN classifier of the lower and upper bounds (baselines.md 5.1).
+"""The CNN classifier of the lower and upper bounds (docs/methods.md#bounds).
 
-conv trunk (conv_trunk.py) -> flatten 4096 -> Dense(C) ``c_class_output``
-(Glorot uniform, bias 0, introgan.md 3.3).  Only the output layer depends on
-the number of classes C; head_growth.py grows it.
+conv trunk (layers/conv_trunk.py) -> flatten 4096 -> Dense(C) ``c_class_output``
+(Glorot uniform, bias 0).  Only the output layer depends on the number of
+classes C; methods/common/growth.py grows it.
 """
 
 import keras
 from keras import layers, ops
 
-from introgan_tf.models.conv_trunk import trunk_convs, trunk_features
+from introgan_tf.layers.conv_trunk import add_trunk_convs, trunk_convs, trunk_features
 
 
 @keras.saving.register_keras_serializable(package="introgan_tf")
@@ -24,16 +24,16 @@ class CNNClassifier(keras.Model):
         super().__init__(**kwargs)
         self.num_classes = num_classes
         self.image_shape = tuple(image_shape)
-        self.convs = trunk_convs(self.image_shape[-1], "c")
+        add_trunk_convs(self, self.image_shape[-1], "c")
         self.class_output = layers.Dense(num_classes, kernel_initializer="glorot_uniform", name="c_class_output")
         self(ops.zeros((1,) + self.image_shape))  # create every variable now (growth copies them)
 
     def body_layers(self):
         """Every layer but the class head (what growth copies unchanged)."""
-        return list(self.convs)
+        return trunk_convs(self, "c")
 
     def call(self, images, training=False):
-        return self.class_output(trunk_features(self.convs, images))
+        return self.class_output(trunk_features(trunk_convs(self, "c"), images))
 
     def get_config(self):
         config = super().get_config()

@@ -1,8 +1,8 @@
-"""DGR's per-session Keras model: the scholar's math (baselines.md 3.1-3.3).
+"""DGR's per-session Keras model: the scholar's math (docs/methods.md#dgr).
 
 Shin et al., *Continual Learning with Deep Generative Replay*, NIPS 2017, reference
 protocol of ``kuc2477/pytorch-deep-generative-replay``.  The scholar is a WGAN-GP
-generator G with critic D and a solver S (dgr_networks.py), all on [0, 1] images
+generator G with critic D and a solver S (networks.py), all on [0, 1] images
 at 32x32.  One ``fit`` of ``generator_iterations + solver_iterations`` runs the
 two phases of a task, switched on the iteration counter i:
 
@@ -31,7 +31,7 @@ the batch size of the new one and comes from
   seen before this task, G_prev and S_prev being frozen copies of the previous
   task's scholar (made at the end of that task), in inference mode.
 
-Adam for G, D and S (3.3) with PyTorch's ``weight_decay``: an L2 term wd * w added
+Adam for G, D and S with PyTorch's ``weight_decay``: an L2 term wd * w added
 to the gradient before Adam (Keras's own ``weight_decay`` is the decoupled AdamW
 form, which is not what the original ran).  The optimisers and the networks are
 created once per run and continue across tasks; only this wrapper is per task.
@@ -41,8 +41,8 @@ takes a new real batch (the original repeats one batch for its 5 D steps); the G
 step comes first in an iteration (the project's schedule; the original's comes
 after the D steps); the frozen previous scholar replays in inference mode (BN
 moving averages; the original never switches to eval mode, so its replay used
-the statistics of the replay batch); and the two bugs of 3.2 are not reproduced
-(the critic flattens per sample, the GP norm is over each whole sample).
+the statistics of the replay batch); and two bugs of the original are not
+reproduced (the critic flattens per sample, the GP norm is over each whole sample).
 """
 
 import keras
@@ -50,9 +50,10 @@ import tensorflow as tf
 from keras import ops
 
 from introgan_tf import losses
-from introgan_tf.config import BaselineConfig, TrainConfig
-from introgan_tf.models.dgr_networks import to_scholar_space
-from introgan_tf.methods.session_model import SessionModel, accuracy
+from introgan_tf.config import DGRConfig, TrainConfig
+from introgan_tf.data.pipeline import make_train_dataset
+from introgan_tf.methods.common.session_model import SessionModel, accuracy
+from introgan_tf.methods.dgr.networks import from_scholar_space, to_scholar_space
 
 REPLAY_SOURCES = (None, "exact", "generative")
 
@@ -76,22 +77,24 @@ class DGRModel(SessionModel):
 
     Each ``fit`` element is ``critic_iters * batch_size`` new images in [-1, 1]
     and their labels; with ``replay="exact"`` the same number of replay images
-    and labels follow them (the element then has twice as many rows).  The
-    solver phase uses the first ``batch_size`` rows of each part.
+    and labels follow them (the element then has twice as many rows; see
+    ``train_dataset``).  The solver phase uses the first ``batch_size`` rows of
+    each part.
 
     Args:
       generator, critic, solver: the scholar's networks (they persist across tasks).
-      baseline: importance_of_new_task, generator_iterations, weight_decay.
+      dgr: importance_of_new_task, generator_iterations, weight_decay.
       train: batch_size, critic_iters, lambda_gp.
+      num_seen: classes seen after this task; ``classify`` returns that many logits.
       replay: None (first task or replay mode none), "exact" or "generative".
       previous: the FrozenScholar of the previous task ("generative"; replay labels are
         the argmax over the classes it had seen).
       seed: seed of the in-graph SeedGenerator (z, replay z, GP mixing).
     """
 
-    def __init__(self, generator, critic, solver, baseline: BaselineConfig, train: TrainConfig, replay=None,
-                 previous: FrozenScholar = None, seed: int = 0, **kwargs):
-        super().__init__(TRACKED, seed, **kwargs)
+    def __init__(self, generator, critic, solver, dgr: DGRConfig, train: TrainConfig, num_seen: int,
+                 replay=None, previous: FrozenScholar = None, seed: int = 0, image_shape=(28, 28, 1), **kwargs):
+        super().__init__(TRACKED, train.batch_size, train.critic_iters, seed, **kwargs)
         if replay not in REPLAY_SOURCES:
             raise ValueError(f"replay must be one of {REPLAY_SOURCES}, got {replay!r}")
         if replay == "generative" and previous is None:
@@ -99,9 +102,20 @@ class DGRModel(SessionModel):
         self.generator, self.critic, self.solver = generator, critic, solver
         self.previous = previous
         self.replay = replay
-        self.cfg = baseline
+        self.cfg = dgr
         self.train_cfg = train
-        self.importance = float(baseline.importance_of_new_task)
+        self.num_seen = num_seen
+        self.image_shape = tuple(image_shape)
+        self.importance = float(dgr.importance_of_new_task)
+
+    def train_dataset(self, pool, seed: int, replay_pool=None) -> tf.data.Dataset:
+        """New rows, followed in each element by as many rows of the exact-replay pool when there is one."""
+        new = super().train_dataset(pool, seed)
+        if replay_pool is None:
+            return new
+        replay = make_train_dataset(*replay_pool, self.element_rows, seed + 7919)
+        return tf.data.Dataset.zip(new, replay).map(
+            lambda a, b: (tf.concat([a[0], b[0]], 0), tf.concat([a[1], b[1]], 0)))
 
     def compile(self, g_optimizer, d_optimizer, s_optimizer, **kwargs):
         super().compile(**kwargs)
@@ -208,7 +222,7 @@ class DGRModel(SessionModel):
         return None, None
 
     def gan_iteration(self, images, replay_images, replay_labels):
-        batch_size = self.train_cfg.batch_size
+        batch_size = self.batch_size
         zero = ops.convert_to_tensor(0.0)
         # No G step at iteration 0 of a task; applying zero gradients would still advance Adam.
         g_loss = tf.cond(self.iteration > 0, lambda: self.generator_step(batch_size), lambda: zero)
@@ -227,7 +241,7 @@ class DGRModel(SessionModel):
         return zero
 
     def solver_iteration(self, images, labels, replay_images, replay_labels):
-        batch_size = self.train_cfg.batch_size
+        batch_size = self.batch_size
         replay, replay_y = self.replay_batch(replay_images, replay_labels, 0, batch_size)
         s_loss, s_acc = self.solver_step(images[:batch_size], labels[:batch_size], replay, replay_y)
         self.trackers["s_loss"].update_state(s_loss)
@@ -239,7 +253,7 @@ class DGRModel(SessionModel):
         images = to_scholar_space(images)
         replay_images = replay_labels = None
         if self.replay == "exact":  # second half of the element: real images of the earlier tasks
-            half = ops.shape(images)[0] // 2
+            half = self.element_rows
             images, replay_images = images[:half], images[half:]
             labels, replay_labels = labels[:half], labels[half:]
         tf.cond(self.iteration < self.cfg.generator_iterations,
@@ -248,6 +262,15 @@ class DGRModel(SessionModel):
         self.iteration.assign_add(1)
         return {name: tracker.result() for name, tracker in self.trackers.items()}
 
-    def call(self, images, training=False):
-        """The solver's logits [N, all classes] for images in [-1, 1] of the dataset's size."""
-        return self.solver(to_scholar_space(images), training=training)
+    # ----------------------------------------------------------------------------------------- inference
+    def classify(self, images):
+        """The solver's logits [N, num_seen] for images in [-1, 1] of the dataset's size."""
+        return self.solver(to_scholar_space(images), training=False)[:, :self.num_seen]
+
+    def generate(self, z):
+        """Images in [-1, 1] of the dataset's size from z [N, 100] (an unconditional generator)."""
+        return from_scholar_space(self.generator(z, training=False), self.image_shape)
+
+    def predict_generated(self, z):
+        """The class a user of ``generate`` would get for each image: argmax of ``classify(generate(z))``."""
+        return tf.argmax(self.classify(self.generate(z)), axis=-1, output_type=tf.int32)

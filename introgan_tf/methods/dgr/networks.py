@@ -1,4 +1,4 @@
-"""The scholar of DGR's reference protocol: WGAN-GP generator + critic, CNN solver (baselines.md 3.2).
+"""The scholar of DGR's reference protocol: WGAN-GP generator + critic, CNN solver (docs/methods.md#dgr).
 
 Shin et al., *Continual Learning with Deep Generative Replay*, NIPS 2017, as the
 unofficial ``kuc2477/pytorch-deep-generative-replay`` builds it.  All three
@@ -12,12 +12,12 @@ pipeline's [-1, 1] images of the dataset's size.
 * Critic: 4 x [Conv 4x4 p1 -> LeakyReLU(0.01)] with strides 2, 2, 2, 1 and
   channels 64-128-256-512 (32 -> 16 -> 8 -> 4 -> 3), flattened PER SAMPLE
   (3*3*512 = 4608) -> Dense(1).  The original's flatten assumed 4096 values
-  and so regrouped values across samples; not reproduced (3.2, 8.9).
+  and so regrouped values across samples; not reproduced.
 * Solver: Conv(C -> 128, 3x3 s1 p1), no BN/activation, then 3 x [Conv 3x3 s2
   p1 -> BN -> ReLU] (128 -> 256 -> 512 -> 1024; 32 -> 16 -> 8 -> 4), flatten
   4*4*1024 -> Dense(num_classes): one head over every class from the start.
 
-Initialisation (3.2): generator and critic kernels N(0, 0.02), biases 0 (the
+Initialisation: generator and critic kernels N(0, 0.02), biases 0 (the
 original's init routine matches layers named conv/fc/deconv); the solver keeps
 PyTorch's default, U(+-1/sqrt(fan_in)) for kernels and biases, because that
 routine does not reach its layers.  BatchNorm has PyTorch's momentum (0.1,
@@ -31,7 +31,7 @@ import math
 import keras
 from keras import layers, ops
 
-from introgan_tf.models import resolution
+from introgan_tf.layers import numbered_layers, resolution
 
 Z_DIM = 100
 NOISE_SCALE = 0.1      # z = 0.1 * N(0, I) (the original's ``_noise``)
@@ -62,17 +62,6 @@ def _torch_default(fan_in: int):
     return keras.initializers.RandomUniform(-limit, limit)
 
 
-def _layers(network, prefix: str, count: int):
-    """``network.<prefix>1 .. <prefix><count>``.
-
-    Layers are attributes rather than a list because Keras 3 does not make a
-    list of layers a tf.train.Checkpoint dependency: the BN statistics (and the
-    frozen copies' weights, which no optimiser tracks) would silently be left
-    out of the checkpoints.
-    """
-    return [getattr(network, f"{prefix}{i}") for i in range(1, count + 1)]
-
-
 def _batch_norm(name: str):
     return layers.BatchNormalization(momentum=0.9, epsilon=1e-5, name=name)
 
@@ -88,7 +77,7 @@ class DGRGenerator(keras.Model):
         width = GENERATOR_CHANNELS
         self.fc = layers.Dense(4 * 4 * width * 8, kernel_initializer=_gaussian(), name="g_fc")
         self.bn0 = _batch_norm("g_bn0")
-        for i, multiple in enumerate((4, 2, 1), start=1):  # attributes, not a list: see _layers
+        for i, multiple in enumerate((4, 2, 1), start=1):  # attributes, not a list: see numbered_layers
             setattr(self, f"deconv{i}", layers.Conv2DTranspose(width * multiple, 4, strides=2, padding="same",
                                                                kernel_initializer=_gaussian(), name=f"g_deconv{i}"))
             setattr(self, f"bn{i}", _batch_norm(f"g_bn{i}"))
@@ -99,7 +88,7 @@ class DGRGenerator(keras.Model):
     def call(self, z, training=False):
         x = self.fc(NOISE_SCALE * z)
         x = ops.relu(self.bn0(ops.reshape(x, (-1, 4, 4, GENERATOR_CHANNELS * 8)), training=training))
-        for deconv, bn in zip(_layers(self, "deconv", 3), _layers(self, "bn", 3)):
+        for deconv, bn in zip(numbered_layers(self, "deconv", 3), numbered_layers(self, "bn", 3)):
             x = ops.relu(bn(deconv(x), training=training))
         return ops.sigmoid(self.output_deconv(x))
 
@@ -124,12 +113,12 @@ class DGRCritic(keras.Model):
 
     def call(self, images, training=False):
         x = images
-        for conv in _layers(self, "conv", 4):
+        for conv in numbered_layers(self, "conv", 4):
             x = conv(self.pad(x))
             # max(x, 0.01 x) is LeakyReLU(0.01); TF's fused LeakyRelu breaks grappler's remapper under the GP's
             # double backprop ("remapper failed" on every run), this form does not.
             x = ops.maximum(x, LEAKY_SLOPE * x)
-        # Per sample: [N, 3, 3, 512] -> [N, 4608].  The original's view(-1, 4096) mixed samples (3.2).
+        # Per sample: [N, 3, 3, 512] -> [N, 4608].  The original's view(-1, 4096) mixed samples.
         return self.fc(ops.reshape(x, (ops.shape(x)[0], -1)))
 
     def get_config(self):
@@ -162,15 +151,9 @@ class DGRSolver(keras.Model):
 
     def call(self, images, training=False):
         x = self.input_conv(images)
-        for conv, bn in zip(_layers(self, "conv", 3), _layers(self, "bn", 3)):
+        for conv, bn in zip(numbered_layers(self, "conv", 3), numbered_layers(self, "bn", 3)):
             x = ops.relu(bn(conv(self.pad(x)), training=training))
         return self.fc(ops.reshape(x, (ops.shape(x)[0], -1)))
 
     def get_config(self):
         return dict(super().get_config(), num_classes=self.num_classes, channels=self.channels)
-
-
-def frozen_copy(network):
-    """A frozen copy (same class and sizes, same weights, BN statistics included) of a scholar network."""
-    sizes = {key: getattr(network, key) for key in ("num_classes", "channels", "z_dim") if hasattr(network, key)}
-    return resolution.frozen_copy(network, **sizes)

@@ -1,4 +1,4 @@
-"""IntroGAN's per-session Keras model: one G step then ``critic_iters`` D steps (introgan.md 5-6).
+"""IntroGAN's per-session Keras model: one G step then ``critic_iters`` D steps (docs/methods.md#introgan).
 
 The discriminator doubles as a prototype classifier (prototype_head.py).  The
 real batch (new-class images + generated replay + exemplars, all "real") trains
@@ -14,8 +14,8 @@ from keras import ops
 
 from introgan_tf import losses
 from introgan_tf.config import IntroGANConfig, TrainConfig
-from introgan_tf.models import prototype_head
-from introgan_tf.methods.session_model import SessionModel, accuracy
+from introgan_tf.methods.common.session_model import SessionModel, accuracy
+from introgan_tf.methods.introgan import prototype_head
 
 
 TRACKED = ("d_loss", "g_loss", "d_adv", "g_adv", "proto_ce_real", "proto_ce_fake", "train_acc")
@@ -24,8 +24,8 @@ TRACKED = ("d_loss", "g_loss", "d_adv", "g_adv", "proto_ce_real", "proto_ce_fake
 class IntroGANModel(SessionModel):
     """Wraps G, D and the prototype memory of one session for ``fit``.
 
-    Each ``fit`` element is ``critic_iters * B`` real images and labels; they are
-    split into one batch per D step, so data is consumed in the original order.
+    Each ``fit`` element is ``critic_iters * B`` real images and labels, one batch per D step, so data is
+    consumed in the original order.
 
     Args:
       generator: ConditionalGenerator over ``num_classes`` classes.
@@ -34,13 +34,13 @@ class IntroGANModel(SessionModel):
       num_classes: C, classes seen so far.
       class_weights: [C] per-class weights of the real terms (``anti_imbalance=reweight``) or None.
       introgan: the method's hyperparameters.
-      train: schedule and adversarial-loss options.
+      train: schedule and adversarial-loss options (batch_size, critic_iters, mode, lambda_gp, classification_only).
       seed: seed of the in-graph SeedGenerator (z, fake labels).
     """
 
     def __init__(self, generator, discriminator, prototypes_uint8, num_classes, introgan: IntroGANConfig,
                  train: TrainConfig, seed: int, class_weights=None, **kwargs):
-        super().__init__(TRACKED, seed, **kwargs)
+        super().__init__(TRACKED, train.batch_size, train.critic_iters, seed, **kwargs)
         self.generator = generator
         self.discriminator = discriminator
         self.num_classes = num_classes
@@ -51,7 +51,6 @@ class IntroGANModel(SessionModel):
         self.prototypes = tf.Variable(prototypes_uint8, trainable=False, name="prototype_memory")
         weights = ops.ones((num_classes,)) if class_weights is None else class_weights
         self.class_weights = tf.Variable(ops.cast(weights, "float32"), trainable=False, name="class_weights")
-        # Iterations done in this session; the G step is skipped at iteration 0 (introgan.md 6).
         self.d_loss_fn, self.g_loss_fn = losses.ADVERSARIAL_LOSSES[train.mode]
 
     def compile(self, d_optimizer, g_optimizer, **kwargs):
@@ -64,7 +63,7 @@ class IntroGANModel(SessionModel):
         return ops.cast(self.prototypes, "float32") / 127.5 - 1.0
 
     def train_logits(self, embeddings, proto_embeddings):
-        """Train-time logits (introgan.md 4.3), or centre logits with ``train_rel_center``."""
+        """Train-time logits (prototype_head.py), or centre logits with ``train_rel_center``."""
         cfg = self.cfg
         if cfg.train_rel_center:
             return prototype_head.test_logits(embeddings, proto_embeddings, self.num_classes, cfg.dist_func,
@@ -76,7 +75,7 @@ class IntroGANModel(SessionModel):
                                                cfg.gamma, cfg.rigorous, random_index)
 
     def center_pull(self, embeddings, labels, proto_embeddings, weight):
-        """mu * mean ||c_y - E(x)||^2; zero when unused or with multi_center (introgan.md 5.1)."""
+        """mu * mean ||c_y - E(x)||^2; zero when unused or with multi_center."""
         cfg = self.cfg
         if weight == 0.0 or cfg.center_type == "multi_center":
             return 0.0
@@ -110,7 +109,7 @@ class IntroGANModel(SessionModel):
         return g_loss, g_adv, ce_fake
 
     def discriminator_step(self, real, labels):
-        """One D update on L_D (introgan.md 5.1 / 5.2)."""
+        """One D update on L_D (docs/methods.md#introgan, "Losses")."""
         cfg = self.cfg
         batch_size = ops.shape(real)[0]
         weights = ops.take(self.class_weights, labels)
@@ -118,14 +117,14 @@ class IntroGANModel(SessionModel):
         z, fake_labels = self.sample_fakes(batch_size)
         fakes = ops.stop_gradient(self.generator((z, fake_labels), training=True))
         with tf.GradientTape() as tape:
-            # One pass over real, fake and prototypes: D has no batch-dependent layers (introgan.md 4.7).
+            # One pass over real, fake and prototypes: D has no batch-dependent layers.
             logits, embeddings = self.discriminator(ops.concatenate([real, fakes, protos], 0), training=True)
             real_logits, fake_logits = logits[:batch_size], logits[batch_size:2 * batch_size]
             real_emb, proto_emb = embeddings[:batch_size], embeddings[2 * batch_size:]
             class_logits = self.train_logits(real_emb, proto_emb)
             ce_real = ops.mean(weights * losses.softmax_cross_entropy(class_logits, labels, cfg.margin))
             pull = self.center_pull(real_emb, labels, proto_emb, cfg.proto_weight_real)
-            if cfg.classification_only:
+            if self.train_cfg.classification_only:
                 d_adv = ops.convert_to_tensor(0.0)
             else:
                 d_adv = self.d_loss_fn(real_logits, fake_logits, weights)
@@ -133,28 +132,25 @@ class IntroGANModel(SessionModel):
                     d_adv += self.train_cfg.lambda_gp * self.gradient_penalty(real, fakes)
             d_loss = d_adv + cfg.protogan_scale * ce_real + pull
         variables = self.discriminator.trainable_variables
-        if cfg.classification_only:  # the real/fake head gets no gradient in this ablation
+        if self.train_cfg.classification_only:  # the real/fake head gets no gradient in this ablation
             variables = [v for v in variables if "d_output" not in v.path]
         self.d_optimizer.apply(tape.gradient(d_loss, variables), variables)
         return d_loss, d_adv, ce_real, accuracy(class_logits, labels)
 
     def gradient_penalty(self, real, fakes):
-        """GP on the real/fake logit only -- decision (b) of introgan.md."""
+        """GP on the real/fake logit only (decision (b), docs/methods.md#introgan)."""
         return self.interpolation_penalty(lambda x: self.discriminator(x, training=True)[0], real, fakes)
 
     def train_step(self, data):
         images, labels = data
-        critic_iters = self.train_cfg.critic_iters
-        batch_size = ops.shape(images)[0] // critic_iters
         zero = ops.convert_to_tensor(0.0)
-        if self.cfg.classification_only:
+        if self.train_cfg.classification_only:
             g_results = (zero, zero, zero)  # G stays at its initial weights (lr 0 in the original)
         else:
-            g_results = tf.cond(self.iteration > 0, lambda: self.generator_step(batch_size),
+            g_results = tf.cond(self.iteration > 0, lambda: self.generator_step(self.batch_size),
                                 lambda: (zero, zero, zero))
-        for k in range(critic_iters):
-            chunk = slice(k * batch_size, (k + 1) * batch_size)
-            d_results = self.discriminator_step(images[chunk], labels[chunk])
+        for real, real_labels in self.split_element(images, labels):
+            d_results = self.discriminator_step(real, real_labels)
         self.iteration.assign_add(1)
         values = dict(zip(["g_loss", "g_adv", "proto_ce_fake"], g_results))
         values.update(zip(["d_loss", "d_adv", "proto_ce_real", "train_acc"], d_results))
@@ -169,6 +165,10 @@ class IntroGANModel(SessionModel):
         return prototype_head.test_logits(embeddings, proto_embeddings, self.num_classes, cfg.dist_func, cfg.gamma,
                                           cfg.center_type, cfg.fixed_center_idx)
 
-    def call(self, images, training=False):
-        """Test-time logits [N, C] of images in [-1, 1]."""
+    def classify(self, images):
+        """Test-time logits [N, C] of images in [-1, 1] (prototype centres, ``center_type``)."""
         return self.test_logits(self.embed(images), self.embed(self.prototype_images()))
+
+    def generate(self, z, labels):
+        """Images [N, 28, 28, C] in [-1, 1] of classes ``labels`` (internal ids)."""
+        return self.generator((z, labels), training=False)

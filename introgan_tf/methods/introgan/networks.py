@@ -1,15 +1,22 @@
-"""Conditional DCGAN generator for 28x28x1 images (IntroGAN, He et al. 2024; introgan.md 3.1).
+"""IntroGAN's 28x28 networks (He et al., *Introspective GAN*, Pattern Recognition 2024; docs/methods.md#introgan).
 
-G(z, y): Dense(z ++ onehot(y) -> 4096) + ReLU -> 4x4x256 -> ConvT 5x5/2 (128) + ReLU
--> crop 8x8 to 7x7 -> ConvT 5x5/2 (64) + ReLU -> ConvT 5x5/2 (1) + tanh.  No
-normalisation layers.  The input Dense (``g_input``) is the only tensor that
-grows with the classes: row 100+k of its kernel conditions on class k.
+G(z, y): Dense(z ++ onehot(y) -> 4096) + ReLU -> 4x4x256 -> ConvT 5x5/2 (128) + ReLU -> crop 8x8 to 7x7 ->
+ConvT 5x5/2 (64) + ReLU -> ConvT 5x5/2 (1) + tanh.  No normalisation layers.  The input Dense (``g_input``) is
+the only tensor that grows with the classes: row 100+k of its kernel conditions on class k (growth.py).
+
+D(x): Conv 5x5/2 (64) + LReLU(0.2) -> Conv 5x5/2 (128) + LReLU -> Conv 5x5/2 (256) -> flatten = embedding E(x)
+(4096-d, taken before the activation) -> LReLU -> Dense(1) = real/fake logit s(x).  There is no class head:
+classification is by prototypes (prototype_head.py).  No batch-dependent layers, so real images and prototypes
+can share one forward pass.
+
+Initialisation: the original's stride-adjusted uniform convolutions (layers/initializers.py), Glorot uniform
+dense layers.
 """
 
 import keras
 from keras import layers, ops
 
-from introgan_tf.models.initializers import stride_adjusted_uniform
+from introgan_tf.layers.initializers import stride_adjusted_uniform
 
 Z_DIM = 100
 
@@ -55,4 +62,38 @@ class ConditionalGenerator(keras.Model):
     def get_config(self):
         config = super().get_config()
         config.update(num_classes=self.num_classes, z_dim=self.z_dim, channels=self.channels)
+        return config
+
+
+@keras.saving.register_keras_serializable(package="introgan_tf")
+class EmbeddingDiscriminator(keras.Model):
+    """Returns ``(logit [N], embedding [N, 4096])`` for images in [-1, 1].
+
+    Args:
+      image_shape: (H, W, C) of the input.
+    """
+
+    def __init__(self, image_shape=(28, 28, 1), **kwargs):
+        super().__init__(**kwargs)
+        self.image_shape = tuple(image_shape)
+        c_in = self.image_shape[-1]
+        self.d_conv1 = layers.Conv2D(64, 5, strides=2, padding="same", name="d_conv1",
+                                     kernel_initializer=stride_adjusted_uniform(c_in, 64, 5, 2, False))
+        self.d_conv2 = layers.Conv2D(128, 5, strides=2, padding="same", name="d_conv2",
+                                     kernel_initializer=stride_adjusted_uniform(64, 128, 5, 2, False))
+        self.d_conv3 = layers.Conv2D(256, 5, strides=2, padding="same", name="d_conv3",
+                                     kernel_initializer=stride_adjusted_uniform(128, 256, 5, 2, False))
+        self.d_output = layers.Dense(1, kernel_initializer="glorot_uniform", name="d_output")
+        self(ops.zeros((1,) + self.image_shape))
+
+    def call(self, images, training=False):
+        x = ops.leaky_relu(self.d_conv1(images), 0.2)
+        x = ops.leaky_relu(self.d_conv2(x), 0.2)
+        embedding = ops.reshape(self.d_conv3(x), (ops.shape(images)[0], -1))
+        logit = self.d_output(ops.leaky_relu(embedding, 0.2))
+        return ops.squeeze(logit, -1), embedding
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(image_shape=self.image_shape)
         return config

@@ -1,4 +1,4 @@
-"""Prototype (nearest-class-mean) classifier of IntroGAN (He et al. 2024; introgan.md section 4).
+"""Prototype (nearest-class-mean) classifier of IntroGAN (He et al. 2024; docs/methods.md#introgan).
 
 Every seen class k has P real exemplars p_{k,1..P}; their embeddings E(p) are
 recomputed with the current discriminator at every step.
@@ -9,10 +9,10 @@ recomputed with the current discriminator at every step.
   (``rel_center``), c_k = E(p_{k,idx}) (``fixed_center``), or the train rule
   (``multi_center``);
 * cosine: l = +gamma * cos(E(x), .); "nearest" is the highest similarity, a
-  documented deviation from the original (introgan.md 4.5).
+  documented deviation from the original.
 
 Distances use ||a||^2 - 2 a.b + ||b||^2 in float32 on a [B, C*P] matrix, never a
-B x C x P x D tensor (introgan.md 4.7).
+B x C x P x D tensor.
 """
 
 from keras import ops
@@ -86,7 +86,7 @@ def center_logits(embeddings, centers, dist_func="squared_l2", gamma=0.01):
 
 def test_logits(embeddings, proto_embeddings, num_classes, dist_func="squared_l2", gamma=0.01,
                 center_type="rel_center", fixed_center_idx=0):
-    """Test-time logits of introgan.md 4.4 for any ``center_type``."""
+    """Test-time logits for any ``center_type``."""
     if center_type == "multi_center":
         return prototype_logits(embeddings, proto_embeddings, num_classes, dist_func, gamma, "min")
     centers = class_centers(proto_embeddings, num_classes, center_type, fixed_center_idx)

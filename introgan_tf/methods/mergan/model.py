@@ -1,7 +1,7 @@
-"""MeRGAN's per-session Keras model, official protocol: every loss (baselines.md 1.3-1.4).
+"""MeRGAN's per-session Keras model, official protocol: every loss (docs/methods.md#mergan).
 
 Wu et al., *Memory Replay GANs: learning to generate images from new categories
-without forgetting*, NeurIPS 2018.  A WGAN-GP AC-GAN (mergan_networks.py) at 32x32;
+without forgetting*, NeurIPS 2018.  A WGAN-GP AC-GAN (networks.py) at 32x32;
 real images arrive at the dataset's size and are padded with -1 (28 -> 32 for MNIST).
 
 Notation: B the batch size, x / y a real batch and its labels (from the data),
@@ -33,10 +33,10 @@ the statistics of the batch it is given:
 * ``jtr`` (Joint Training with Replay), G_old's samples as "real" data, no GP on them:
       L_D += sum_i [mean w(G_new(z_i, i)) - mean w(G_old(z_i, i)) + CE(ac(G_old(z_i, i)), i)]
       L_G += sum_i [-mean w(G_new(z_i, i)) + CE(ac(G_new(z_i, i)), i)]
-  (the replay cross-entropies are unscaled, as in 1.3).
+  (the replay cross-entropies are unscaled, as in the original).
 * ``sft`` and ``joint``: no replay term.
 
-Optimisation (1.4): Adam(1e-4, 0, 0.9) for G and for D, fresh every session; the G
+Optimisation: Adam(1e-4, 0, 0.9) for G and for D, fresh every session; the G
 update lives in a ``tf.cond`` so that Adam does not advance at iteration 0.
 """
 
@@ -45,15 +45,15 @@ import tensorflow as tf
 from keras import ops
 
 from introgan_tf import losses
-from introgan_tf.config import BaselineConfig, TrainConfig
-from introgan_tf.models.resolution import crop_to, pad_to_32
-from introgan_tf.methods.session_model import SessionModel, accuracy
+from introgan_tf.config import AuxClassifierConfig, MeRGANConfig, TrainConfig
+from introgan_tf.layers.resolution import crop_to, pad_to_32
+from introgan_tf.methods.common.session_model import SessionModel, accuracy
 
 LOSS_NAMES = ("d_loss", "g_loss", "wasserstein", "gp", "d_cls", "g_cls", "ra_loss", "jtr_d", "jtr_g", "train_acc")
 G_STEP_OUTPUTS = ("g_loss", "g_cls", "ra_loss", "jtr_g")
 
 
-class MeRGANSessionModel(SessionModel):
+class MeRGANModel(SessionModel):
     """G_new, D and (after the first session) the frozen G_old of one session, for ``fit``.
 
     Each ``fit`` element is ``critic_iters * B`` real images and labels: one batch per critic step.
@@ -66,26 +66,30 @@ class MeRGANSessionModel(SessionModel):
       num_old: t, the old classes replayed (0: none); needs ``old_generator``.
       num_seen: classes seen so far; ``call`` returns that many logits.
       image_shape: the dataset's (H, W, C); images are padded to 32x32 and generated ones cropped back.
-      baseline: mergan_mode, ra_factor, acgan_scale, acgan_scale_g.
+      mergan: mergan_mode, ra_factor.
+      aux: acgan_scale, acgan_scale_g.
       train: batch_size, critic_iters, lambda_gp.
       seed: seed of the in-graph SeedGenerator (z, y~, GP mixing).
     """
 
     def __init__(self, generator, critic, old_generator, fake_classes, num_old: int, num_seen: int, image_shape,
-                 baseline: BaselineConfig, train: TrainConfig, seed: int, **kwargs):
-        super().__init__(LOSS_NAMES, seed, **kwargs)
+                 mergan: MeRGANConfig, aux: AuxClassifierConfig, train: TrainConfig, seed: int, **kwargs):
+        super().__init__(LOSS_NAMES, train.batch_size, train.critic_iters, seed, **kwargs)
+        # Conditional batch norm: a sample depends on its batch, so generate in training-sized batches.
+        self.generation_batch = train.batch_size
         self.generator = generator
         self.critic = critic
         self.old_generator = old_generator
         self.fake_classes = tf.constant(list(fake_classes), tf.int32)
-        self.replay_mode = baseline.mergan_mode if num_old and baseline.mergan_mode in ("ra", "jtr") else None
+        self.replay_mode = mergan.mergan_mode if num_old and mergan.mergan_mode in ("ra", "jtr") else None
         if self.replay_mode and old_generator is None:
-            raise ValueError(f"mergan_mode={baseline.mergan_mode} with {num_old} old classes needs G_old")
+            raise ValueError(f"mergan_mode={mergan.mergan_mode} with {num_old} old classes needs G_old")
         self.num_old = num_old
         self.replay_per_class = train.batch_size // num_old if num_old else 0
         self.num_seen = num_seen
         self.image_shape = tuple(image_shape)
-        self.cfg = baseline
+        self.ra_factor = mergan.ra_factor
+        self.aux = aux
         self.train_cfg = train
 
     def compile(self, d_optimizer, g_optimizer, **kwargs):
@@ -133,11 +137,11 @@ class MeRGANSessionModel(SessionModel):
             outputs = self.critic_outputs([fakes] + jtr, [batch_size] + [self.replay_per_class] * len(jtr))
             source, logits = outputs[0]
             g_cls = self.cross_entropy(logits, fake_labels)
-            g_loss = -ops.mean(source) + self.cfg.acgan_scale_g * g_cls
+            g_loss = -ops.mean(source) + self.aux.acgan_scale_g * g_cls
             ra_loss, jtr_g = zero, zero
             if self.replay_mode == "ra":
                 targets = [self.old_generator((z_i, y_i), training=True) for z_i, y_i in replay]
-                ra_loss = losses.replay_alignment_loss(targets, replayed, self.cfg.ra_factor)
+                ra_loss = losses.replay_alignment_loss(targets, replayed, self.ra_factor)
             if self.replay_mode == "jtr":
                 jtr_g = ops.sum(ops.stack([-ops.mean(s) + self.cross_entropy(l, y_i)
                                            for (s, l), (_, y_i) in zip(outputs[1:], replay)]))
@@ -160,7 +164,7 @@ class MeRGANSessionModel(SessionModel):
             wasserstein = ops.mean(real_source) - ops.mean(fake_source)
             gp = self.gradient_penalty(real, fakes)
             d_cls = self.cross_entropy(real_logits, labels)
-            d_loss = -wasserstein + self.train_cfg.lambda_gp * gp + self.cfg.acgan_scale * d_cls
+            d_loss = -wasserstein + self.train_cfg.lambda_gp * gp + self.aux.acgan_scale * d_cls
             jtr_d = ops.convert_to_tensor(0.0)
             if replay:
                 new_outputs, old_outputs = outputs[2:2 + self.num_old], outputs[2 + self.num_old:]
@@ -174,19 +178,17 @@ class MeRGANSessionModel(SessionModel):
                     train_acc=accuracy(real_logits, labels))
 
     def gradient_penalty(self, real, fakes):
-        """GP on the Wasserstein output only, per-sample norm over all pixels (1.3)."""
+        """GP on the Wasserstein output only, per-sample norm over all pixels."""
         return self.interpolation_penalty(lambda x: self.critic(x, training=True)[0], real, fakes)
 
     def train_step(self, data):
         images, labels = data
         images = pad_to_32(images)
-        batch_size = self.train_cfg.batch_size
         zeros = tuple(ops.convert_to_tensor(0.0) for _ in G_STEP_OUTPUTS)
-        # No G step at iteration 0 of a session (1.4); applying zero gradients would advance Adam.
+        # No G step at iteration 0 of a session; applying zero gradients would advance Adam.
         g_results = tf.cond(self.iteration > 0, self.generator_step, lambda: zeros)
-        for k in range(self.train_cfg.critic_iters):
-            chunk = slice(k * batch_size, (k + 1) * batch_size)
-            d_results = self.critic_step(images[chunk], labels[chunk])
+        for real, real_labels in self.split_element(images, labels):
+            d_results = self.critic_step(real, real_labels)
         self.iteration.assign_add(1)
         return self.report(dict(zip(G_STEP_OUTPUTS, g_results), **d_results))
 
@@ -195,6 +197,6 @@ class MeRGANSessionModel(SessionModel):
         """Images at the dataset's size in [-1, 1] (batch statistics of this batch)."""
         return crop_to(self.generator((z, labels), training=False), self.image_shape)
 
-    def call(self, images, training=False):
+    def classify(self, images):
         """AC logits [N, num_seen] of images at the dataset's size in [-1, 1]."""
-        return self.critic(pad_to_32(images), training=training)[1][:, :self.num_seen]
+        return self.critic(pad_to_32(images), training=False)[1][:, :self.num_seen]

@@ -1,60 +1,29 @@
-"""MeRGAN's 32x32 networks, official protocol (Wu et al., NeurIPS 2018; baselines.md 1.2).
+"""MeRGAN's 32x32 networks, official protocol (Wu et al., NeurIPS 2018; docs/methods.md#mergan).
 
 G(z, y): z in R^128 ~ N(0, I) -> Dense 2048 -> 4x4x128 -> CondBN(y), ReLU -> ConvT 5x5/2 (64)
 -> CondBN, ReLU -> ConvT 5x5/2 (32) -> CondBN, ReLU -> ConvT 5x5/2 (C) -> tanh, 32x32.
 The label enters only through conditional batch norm, whose tables have one row per
-class of the dataset (fixed label space, 1.1: nothing grows).
+class of the dataset (a fixed label space: nothing grows).
 
 Critic D(x): Conv 5x5/2 32 -> 64 -> 128, LeakyReLU(0.2) after each, no normalisation,
 flatten 2048 -> Dense(1) (Wasserstein output) and Dense(num_classes) (AC logits).
 
-Initialisation as the WGAN-GP code base MeRGAN is built on (introgan.md 3.3):
+Initialisation as the WGAN-GP code base MeRGAN is built on:
 stride-adjusted uniform convolutions, Glorot uniform dense layers, gamma = 1, beta = 0.
 
-MNIST is 28x28: :func:`pad_to_32` pads it with -1 (the original pads zeros in [0, 1]
-before mapping to [-1, 1]); :func:`crop_to` takes generated images back to 28x28.
+MNIST is 28x28: ``pad_to_32`` (layers/resolution.py) pads it with -1 (the original pads zeros in [0, 1]
+before mapping to [-1, 1]); ``crop_to`` takes generated images back to 28x28.
 """
 
 import keras
 from keras import layers, ops
 
-from introgan_tf.models.initializers import stride_adjusted_uniform
-from introgan_tf.models.resolution import SIZE
+from introgan_tf.layers import SIZE, numbered_layers
+from introgan_tf.layers.conditional_batch_norm import ConditionalBatchNorm
+from introgan_tf.layers.initializers import stride_adjusted_uniform
 
 Z_DIM = 128
 DIM = 32          # DIM_G = DIM_D = 32 for 32x32 images
-BN_EPSILON = 1e-5
-
-
-@keras.saving.register_keras_serializable(package="introgan_tf")
-class ConditionalBatchNorm(layers.Layer):
-    """x_hat * gamma[y] + beta[y], x_hat normalised with the **current batch's** statistics.
-
-    Mean and biased variance per channel over (batch, height, width), always, also when
-    sampling: there are no moving averages (introgan.md 3.2, baselines.md 1.2).  A
-    generated image therefore depends on the rest of its batch.
-    """
-
-    def __init__(self, num_classes: int, **kwargs):
-        super().__init__(**kwargs)
-        self.num_classes = num_classes
-
-    def build(self, input_shape):
-        channels = input_shape[-1]
-        self.gamma = self.add_weight(shape=(self.num_classes, channels), initializer="ones", name="gamma")
-        self.beta = self.add_weight(shape=(self.num_classes, channels), initializer="zeros", name="beta")
-
-    def call(self, x, labels):
-        mean = ops.mean(x, axis=(0, 1, 2), keepdims=True)
-        variance = ops.mean(ops.square(x - mean), axis=(0, 1, 2), keepdims=True)
-        normalised = (x - mean) / ops.sqrt(variance + BN_EPSILON)
-        labels = ops.cast(labels, "int32")
-        gamma = ops.take(self.gamma, labels, axis=0)[:, None, None, :]
-        beta = ops.take(self.beta, labels, axis=0)[:, None, None, :]
-        return normalised * gamma + beta
-
-    def get_config(self):
-        return dict(super().get_config(), num_classes=self.num_classes)
 
 
 @keras.saving.register_keras_serializable(package="introgan_tf")
@@ -74,16 +43,18 @@ class MeRGANGenerator(keras.Model):
         self.z_dim = z_dim
         self.g_input = layers.Dense(4 * 4 * 4 * DIM, kernel_initializer="glorot_uniform", name="g_input")
         widths = (4 * DIM, 2 * DIM, DIM, channels)  # 128 -> 64 -> 32 -> C
-        self.deconvs = [layers.Conv2DTranspose(c_out, 5, strides=2, padding="same", name=f"g_deconv{k}",
-                                               kernel_initializer=stride_adjusted_uniform(c_in, c_out, 5, 2, True))
-                        for k, (c_in, c_out) in enumerate(zip(widths[:-1], widths[1:]), start=1)]
-        self.norms = [ConditionalBatchNorm(num_classes, name=f"g_cond_bn{k}") for k in range(1, 4)]
+        for k, (c_in, c_out) in enumerate(zip(widths[:-1], widths[1:]), start=1):
+            setattr(self, f"g_deconv{k}", layers.Conv2DTranspose(
+                c_out, 5, strides=2, padding="same", name=f"g_deconv{k}",
+                kernel_initializer=stride_adjusted_uniform(c_in, c_out, 5, 2, True)))
+        for k in range(1, 4):
+            setattr(self, f"g_cond_bn{k}", ConditionalBatchNorm(num_classes, name=f"g_cond_bn{k}"))
         self((ops.zeros((2, z_dim)), ops.zeros((2,), "int32")))  # creates every variable
 
     def call(self, inputs, training=False):
         z, labels = inputs
         x = ops.reshape(self.g_input(z), (-1, 4, 4, 4 * DIM))
-        for norm, deconv in zip(self.norms, self.deconvs):
+        for norm, deconv in zip(numbered_layers(self, "g_cond_bn", 3), numbered_layers(self, "g_deconv", 3)):
             x = deconv(ops.relu(norm(x, labels)))
         return ops.tanh(x)
 
@@ -107,16 +78,17 @@ class MeRGANCritic(keras.Model):
         self.num_classes = num_classes
         self.channels = channels
         widths = (channels, DIM, 2 * DIM, 4 * DIM)  # C -> 32 -> 64 -> 128
-        self.convs = [layers.Conv2D(c_out, 5, strides=2, padding="same", name=f"d_conv{k}",
-                                    kernel_initializer=stride_adjusted_uniform(c_in, c_out, 5, 2, False))
-                      for k, (c_in, c_out) in enumerate(zip(widths[:-1], widths[1:]), start=1)]
+        for k, (c_in, c_out) in enumerate(zip(widths[:-1], widths[1:]), start=1):
+            setattr(self, f"d_conv{k}", layers.Conv2D(
+                c_out, 5, strides=2, padding="same", name=f"d_conv{k}",
+                kernel_initializer=stride_adjusted_uniform(c_in, c_out, 5, 2, False)))
         self.wasserstein_output = layers.Dense(1, kernel_initializer="glorot_uniform", name="d_wasserstein")
         self.class_output = layers.Dense(num_classes, kernel_initializer="glorot_uniform", name="d_class")
         self(ops.zeros((1, SIZE, SIZE, channels)))
 
     def call(self, images, training=False):
         x = images
-        for conv in self.convs:
+        for conv in numbered_layers(self, "d_conv", 3):
             x = conv(x)
             x = ops.maximum(x, 0.2 * x)  # LeakyReLU(0.2); the LeakyRelu op makes grappler's remapper log an error here
         features = ops.reshape(x, (ops.shape(images)[0], 4 * 4 * 4 * DIM))

@@ -1,9 +1,9 @@
-"""MeRGAN-ig's per-session Keras model: the AC-GAN math (baselines.md section 2).
+"""MeRGAN-ig's per-session Keras model: the AC-GAN math (docs/methods.md#mergan_ig).
 
 MeRGAN (Wu et al., *Memory Replay GANs: learning to generate images from new
 categories without forgetting*, NeurIPS 2018) as the IntroGAN benchmark runs it
 (``TonyPod/IntroGAN`` ``*_train_mergan.py``): an AC-GAN whose D has a source
-head s and a class head.  Per iteration (2.3): if i > 0 one G step, then
+head s and a class head.  Per iteration: if i > 0 one G step, then
 ``critic_iters`` adversarial D steps and ``class_iters`` class steps, each on
 the next real batch of the pool (new classes + replay, all "real"):
 
@@ -14,7 +14,7 @@ the next real batch of the pool (new classes + replay, all "real"):
 with y~ uniform over the seen classes, L_div = mean|x~1 - x~2| / mean|z1 - z2| over
 the two halves of the fake batch, CE softmax or (``use_softmax=False``)
 sigmoid against one-hot.  ``wgan-gp`` uses the WGAN losses with the penalty on
-the source logit only (introgan.md decision (b), baselines.md 8.9).
+the source logit only (as IntroGAN's decision (b)).
 """
 
 import keras
@@ -22,14 +22,14 @@ import tensorflow as tf
 from keras import ops
 
 from introgan_tf import losses
-from introgan_tf.config import BaselineConfig, TrainConfig
-from introgan_tf.methods.session_model import SessionModel, accuracy
+from introgan_tf.config import AuxClassifierConfig, TrainConfig
+from introgan_tf.methods.common.session_model import SessionModel, accuracy
 
 
 TRACKED = ("d_loss", "g_loss", "c_loss", "g_adv", "g_cls", "train_acc")
 
 
-class MeRGANModel(SessionModel):
+class MeRGANIGModel(SessionModel):
     """Wraps G and the two-headed D of one session for ``fit``.
 
     Each ``fit`` element is ``(critic_iters + class_iters) * B`` real images and
@@ -37,23 +37,23 @@ class MeRGANModel(SessionModel):
 
     Args:
       generator: ConditionalGenerator over ``num_classes`` classes.
-      discriminator: ACGANDiscriminator over ``num_classes`` classes.
+      discriminator: MeRGANIGDiscriminator over ``num_classes`` classes.
       num_classes: C, classes seen so far.
-      baseline: class_iters, acgan scales, use_softmax, diversity weight.
-      train: schedule and adversarial-loss options.
-      classification_only: only the class step trains (the original sets the other lrs to 0).
+      aux: class_iters, acgan scales, use_softmax, diversity weight.
+      train: schedule and adversarial-loss options; ``classification_only``: only the class step trains (the
+        original sets the other learning rates to 0).
       seed: seed of the in-graph SeedGenerator (z, fake labels, GP mixing).
     """
 
-    def __init__(self, generator, discriminator, num_classes, baseline: BaselineConfig, train: TrainConfig,
-                 classification_only: bool, seed: int, **kwargs):
-        super().__init__(TRACKED, seed, **kwargs)
+    def __init__(self, generator, discriminator, num_classes, aux: AuxClassifierConfig, train: TrainConfig,
+                 seed: int, **kwargs):
+        super().__init__(TRACKED, train.batch_size, train.critic_iters + aux.class_iters, seed, **kwargs)
         self.generator = generator
         self.discriminator = discriminator
         self.num_classes = num_classes
-        self.cfg = baseline
+        self.cfg = aux
         self.train_cfg = train
-        self.classification_only = classification_only
+        self.classification_only = train.classification_only
         self.d_loss_fn, self.g_loss_fn = losses.ADVERSARIAL_LOSSES[train.mode]
 
     def compile(self, d_optimizer, g_optimizer, c_optimizer, **kwargs):
@@ -119,31 +119,33 @@ class MeRGANModel(SessionModel):
         return c_loss, accuracy(class_logits, labels)
 
     def gradient_penalty(self, real, fakes):
-        """GP on the source logit only (introgan.md decision (b))."""
+        """GP on the source logit only (as IntroGAN's decision (b), docs/methods.md#introgan)."""
         return self.interpolation_penalty(lambda x: self.discriminator(x, training=True)[0], real, fakes)
 
     def train_step(self, data):
         images, labels = data
-        critic_iters, class_iters = self.train_cfg.critic_iters, self.cfg.class_iters
-        batch_size = ops.shape(images)[0] // (critic_iters + class_iters)
+        batches = self.split_element(images, labels)  # critic_iters adversarial batches, then class_iters
+        critic_batches, class_batches = batches[:self.train_cfg.critic_iters], batches[self.train_cfg.critic_iters:]
         zero = ops.convert_to_tensor(0.0)
         g_results, d_loss = (zero, zero, zero), zero
         if not self.classification_only:
-            # No G step at iteration 0 of a session (2.3); applying zero gradients would advance Adam.
-            g_results = tf.cond(self.iteration > 0, lambda: self.generator_step(batch_size),
+            # No G step at iteration 0 of a session; applying zero gradients would advance Adam.
+            g_results = tf.cond(self.iteration > 0, lambda: self.generator_step(self.batch_size),
                                 lambda: (zero, zero, zero))
-        for k in range(critic_iters):
-            chunk = slice(k * batch_size, (k + 1) * batch_size)
-            if not self.classification_only:
-                d_loss = self.discriminator_step(images[chunk])
-        for k in range(critic_iters, critic_iters + class_iters):
-            chunk = slice(k * batch_size, (k + 1) * batch_size)
-            c_loss, train_acc = self.class_step(images[chunk], labels[chunk])
+            for real, _ in critic_batches:
+                d_loss = self.discriminator_step(real)
+        for real, real_labels in class_batches:
+            c_loss, train_acc = self.class_step(real, real_labels)
         self.iteration.assign_add(1)
         values = dict(zip(["g_loss", "g_adv", "g_cls"], g_results), d_loss=d_loss, c_loss=c_loss,
                       train_acc=train_acc)
         return self.report(values)
 
-    def call(self, images, training=False):
-        """Class logits [N, C] of images in [-1, 1]: prediction is their argmax (2.3)."""
-        return self.discriminator(images, training=training)[1]
+    # ----------------------------------------------------------------------------------------- inference
+    def classify(self, images):
+        """Class logits [N, C] of images in [-1, 1]: prediction is their argmax."""
+        return self.discriminator(images, training=False)[1]
+
+    def generate(self, z, labels):
+        """Images in [-1, 1] of classes ``labels`` (internal ids)."""
+        return self.generator((z, labels), training=False)

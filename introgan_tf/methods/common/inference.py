@@ -1,0 +1,35 @@
+"""Inference helpers: a function traced once per session model, applied batch by batch.
+
+Every session builds a new Keras model, so a traced function is only valid for the model it was traced for;
+:class:`PerModel` re-traces when the model changes and otherwise reuses the trace (one trace for every batch
+size when the builder gives an input signature).
+"""
+
+from typing import Callable
+
+import numpy as np
+
+
+def batched(fn, *arrays, batch_size: int = 1000) -> np.ndarray:
+    """``fn`` applied to aligned slices of ``arrays`` (``batch_size`` rows each); the numpy results concatenated."""
+    total = len(arrays[0])
+    outputs = [np.asarray(fn(*(array[i:i + batch_size] for array in arrays))) for i in range(0, total, batch_size)]
+    return np.concatenate(outputs) if outputs else np.zeros((0,))
+
+
+class PerModel:
+    """``build(model) -> callable``, called again only when a different model is passed.
+
+    Example: ``classify = PerModel(lambda m: tf.function(m.classify, input_signature=...))``, then
+    ``classify(self.model)(images)`` traces once per session.
+    """
+
+    def __init__(self, build: Callable):
+        self.build = build
+        self.model = None
+        self.function = None
+
+    def __call__(self, model):
+        if model is not self.model:
+            self.model, self.function = model, self.build(model)
+        return self.function
