@@ -7,8 +7,6 @@ It also times the training steps apart from that work, for the speed figures.
 import time
 
 import keras
-import numpy as np
-import tensorflow as tf
 
 WARMUP_STEPS = 10  # steps excluded from the steady-state speed (tracing, first allocations)
 
@@ -20,20 +18,18 @@ class SessionMonitor(keras.callbacks.Callback):
       start_iteration: iterations already done in this session (resume).
       iters: iterations of the session.
       train_config: TrainConfig (intervals, log_every).
-      writer: tf.summary writer.
-      global_offset: (session - 1) * iters, the x axis of TensorBoard.
+      log_losses: callable(iteration, logs) -> None, writes the step's running means (TensorBoard).
       evaluate: callable(iteration) -> None, run at evaluation points.
       save: callable() -> None, run at save points that are not the session end.
       write_samples: callable(iteration) -> None, run at sample points.
     """
 
-    def __init__(self, start_iteration, iters, train_config, writer, global_offset, evaluate, save, write_samples):
+    def __init__(self, start_iteration, iters, train_config, log_losses, evaluate, save, write_samples):
         super().__init__()
         self.start_iteration = start_iteration
         self.iters = iters
         self.cfg = train_config
-        self.writer = writer
-        self.global_offset = global_offset
+        self.log_losses = log_losses
         self.evaluate = evaluate
         self.save = save
         self.write_samples = write_samples
@@ -52,9 +48,7 @@ class SessionMonitor(keras.callbacks.Callback):
     def on_train_batch_end(self, batch, logs=None):
         iteration = self.start_iteration + batch + 1
         if iteration % self.cfg.log_every == 0 or iteration == self.iters:
-            with self.writer.as_default(step=self.global_offset + iteration):
-                for name, value in (logs or {}).items():
-                    tf.summary.scalar(f"loss/{name}", float(np.asarray(value)))
+            self.log_losses(iteration, logs or {})
             if iteration != self.iters:  # logged values are means over the last log_every steps
                 for metric in self.model.metrics:
                     metric.reset_state()

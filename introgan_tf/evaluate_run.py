@@ -25,15 +25,14 @@ import numpy as np
 
 from introgan_tf.checkpointing import SessionCheckpointer
 from introgan_tf.config import EvalConfig, ExperimentConfig
-from introgan_tf.data.datasets import load_dataset
-from introgan_tf.data.pipeline import to_unit_range
+from introgan_tf.data.dataset_info import DatasetSplits
 from introgan_tf.errors import InputError
 from introgan_tf.evaluation import accuracy, continual_metrics
-from introgan_tf.evaluation.generation_metrics import check_ready, evaluate_generation
-from introgan_tf.experiment import make_scenario
+from introgan_tf.evaluation.session_evaluator import SessionEvaluator
+from introgan_tf.experiment import load_data, make_scenario
 from introgan_tf.methods import get_method
 from introgan_tf.results import atomic_write_text, read_results
-from introgan_tf.visualization import class_grid, fixed_noise, save_png
+from introgan_tf.visualization import save_png
 
 TEST_DIR = "test"
 
@@ -50,8 +49,15 @@ def stored_config(result_dir: str, eval_config: Optional[EvalConfig]) -> Experim
     return config.replace(eval=eval_config) if eval_config is not None else config
 
 
-def run_test(result_dir: str, eval_config: Optional[EvalConfig] = None) -> dict:
-    """Re-evaluates every complete session of ``result_dir``; returns the test record (also written to disk)."""
+def run_test(result_dir: str, eval_config: Optional[EvalConfig] = None,
+             data: Optional[DatasetSplits] = None) -> dict:
+    """Re-evaluates every complete session of ``result_dir``; returns the test record (also written to disk).
+
+    Args:
+      result_dir: a run's directory (its results.json and checkpoints are only read).
+      eval_config: evaluation settings to use instead of the run's own.
+      data: the run's dataset if already loaded; default: local files as the run's config says.
+    """
     config = stored_config(result_dir, eval_config)
     checkpointer = SessionCheckpointer(os.path.join(result_dir, "checkpoints"))
     first = checkpointer.info(1)
@@ -59,20 +65,20 @@ def run_test(result_dir: str, eval_config: Optional[EvalConfig] = None) -> dict:
         raise InputError(f"--test: {result_dir}/checkpoints has no complete session; train first "
                          f"(or --resume an interrupted run)")
     keras.utils.set_random_seed(config.seed)
-    data = load_dataset(config.dataset, config.data_dir, config.data_source, config.tfds_data_dir,
-                        config.tfds_download)
+    data = data if data is not None else load_data(config)
     scenario = make_scenario(config, data)
     sessions = scenario.sessions[:config.num_sessions]
     method_class = get_method(config.method)
-    generation = method_class.generates and scenario.generation_metrics_apply
     complete = []
     for session in sessions:
         found = checkpointer.info(session.index)
         if found is None or not found.complete:
             break
         complete.append((session, found))
-    if generation:
-        check_ready(config.dataset, config.eval, complete[-1][0].seen_original)
+    # The run's own fixed noise (samples/fixed_noise.npy), so the grids compare with the training run's.
+    evaluator = SessionEvaluator(scenario, config.dataset, config.eval, config.seed,
+                                 os.path.join(result_dir, "samples"))
+    evaluator.check_ready(method_class, [session for session, _ in complete])
     method = method_class(config, data.info, scenario)
     out_dir = os.path.join(result_dir, TEST_DIR)
     os.makedirs(os.path.join(out_dir, "samples"), exist_ok=True)
@@ -83,22 +89,19 @@ def run_test(result_dir: str, eval_config: Optional[EvalConfig] = None) -> dict:
         method.build_session_model(session)
         checkpointer.restore(method, found)
         method.end_session(session)
-        test_x, test_y = scenario.test_data(session)
-        prefixes = scenario.prefix_accuracies(method.classify(to_unit_range(test_x).numpy()), test_y, session)
+        prefixes = evaluator.accuracy(method, session)
         entry = dict(session.as_record(), accuracy=prefixes[-1],
                      evaluations=[{"iteration": found.iteration, "accuracy": prefixes[-1],
                                    "prefix_accuracies": prefixes}])
-        if generation:
-            entry.update(evaluate_generation(method.sample, list(range(session.num_seen)), session.seen_original,
-                                             config.dataset, config.eval))
-        if method.generates:
-            z = fixed_noise(method.z_dim, config.seed, os.path.join(result_dir, "samples"))
-            save_png(class_grid(method.sample, session.num_seen, z),
-                     os.path.join(out_dir, "samples", f"session_{session.index}.png"))
+        entry.update(evaluator.generation(method, session) or {})
+        grid = evaluator.sample_grid(method, session)
+        if grid is not None:
+            save_png(grid, os.path.join(out_dir, "samples", f"session_{session.index}.png"))
         entry["seconds"] = time.time() - started
         record["sessions"].append(entry)
         print(f"[introgan_tf] --test session {session.index}: accuracy {prefixes[-1]:.4f}"
-              + (f", generated accuracy {entry['generated_accuracy_mean']:.4f}" if generation else "")
+              + (f", generated accuracy {entry['generated_accuracy_mean']:.4f}"
+                 if "generated_accuracy_mean" in entry else "")
               + (f", FID mean {entry['fid_mean']:.2f}" if "fid_mean" in entry else ""), flush=True)
     # End-of-session accuracies only: the training run's TA-ACC also averages its intermediate evaluations.
     record["ta_acc_end_of_session"] = accuracy.ta_acc(record["sessions"])

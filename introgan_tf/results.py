@@ -11,7 +11,6 @@ import tempfile
 from typing import Optional
 
 from introgan_tf.errors import InputError
-from introgan_tf.evaluation.accuracy import ta_acc
 
 
 def atomic_write_text(path: str, text: str) -> None:
@@ -46,7 +45,7 @@ def read_results(path: str) -> dict:
 
 
 class ResultsLog:
-    """The in-memory results record and its file.
+    """The in-memory results record and its file; it only carries data (the metrics come from evaluation/).
 
     Args:
       path: the results.json path.
@@ -87,8 +86,6 @@ class ResultsLog:
         record["evaluations"] = [e for e in record["evaluations"] if e["iteration"] != evaluation["iteration"]]
         record["evaluations"].append(evaluation)
         record["accuracy"] = evaluation["accuracy"]
-        self.data["ta_acc"] = ta_acc(self.data["sessions"])
-        self.write()
 
     def update_session(self, index: int, **fields) -> None:
         self.session(index).update(fields)

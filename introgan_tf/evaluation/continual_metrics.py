@@ -3,7 +3,7 @@
 Each session entry holds ``index`` (1-based), ``seen_classes`` (original
 labels, in training order), ``evaluations`` (each with ``prefix_accuracies``,
 where entry k-1 is A_k(s, e), the balanced accuracy on the classes of task
-prefix k, introgan.md 10.1) and, after :func:`evaluate_generation`, ``fid``
+prefix k, docs/evaluation.md#accuracy) and, after :func:`evaluate_generation`, ``fid``
 keyed by original label.  Accuracies are fractions in [0, 1].
 """
 
@@ -12,6 +12,7 @@ from typing import List, Optional, Sequence
 import numpy as np
 
 from introgan_tf.evaluation import fid as fid_lib
+from introgan_tf.evaluation.accuracy import ta_acc
 
 
 def _ordered(sessions: Sequence[dict]) -> List[dict]:
@@ -78,7 +79,7 @@ def forgetting(sessions: Sequence[dict]) -> Optional[float]:
 
 
 def ta_fid_from_sessions(sessions: Sequence[dict], nb_cl: int) -> Optional[float]:
-    """TA-FID (introgan.md 10.5) from the per-class ``fid`` dicts of every session.
+    """TA-FID (docs/evaluation.md#ta-fid) from the per-class ``fid`` dicts of every session.
 
     Class order within a session is ``seen_classes`` (training order), so
     prefix k is the first k * nb_cl seen classes.  Returns None if any session
@@ -99,3 +100,13 @@ def ta_fid_from_sessions(sessions: Sequence[dict], nb_cl: int) -> Optional[float
     if np.isnan(np.concatenate([np.asarray(values) for values in per_session])).any():
         return float("nan")
     return fid_lib.ta_fid(per_session, nb_cl)
+
+
+def run_summary(sessions: Sequence[dict], nb_cl: int) -> dict:
+    """The run-level fields of results.json over the sessions so far: TA-ACC, the accuracy matrix, forgetting,
+    the end-of-session accuracies and, once every session has FID, TA-FID and its extractor."""
+    fields = dict(ta_acc=ta_acc(sessions), accuracy_matrix=accuracy_matrix(sessions), forgetting=forgetting(sessions),
+                  end_of_session_accuracy=[s.get("accuracy") for s in sessions])
+    if sessions and all("fid" in s for s in sessions):
+        fields.update(ta_fid=ta_fid_from_sessions(sessions, nb_cl), fid_extractor=sessions[-1]["fid_extractor"])
+    return fields

@@ -1,0 +1,76 @@
+"""Evaluating a method on a session: the one path that training and ``--test`` share (docs/evaluation.md).
+
+* accuracy and the prefix accuracies on the test images of the seen classes, under the scenario's protocol
+  (accuracy.py);
+* generation metrics: per-class FID and the domain classifier's accuracy on generated samples
+  (generation_metrics.py), for methods that generate on scenarios whose samples compare with the dataset's
+  classes;
+* the fixed-noise sample grid, one row per seen class (the noise is saved with the run).
+"""
+
+import os
+from typing import Optional
+
+import numpy as np
+
+from introgan_tf.data.pipeline import to_unit_range
+from introgan_tf.evaluation.accuracy import session_prefix_accuracies
+from introgan_tf.evaluation.generation_metrics import check_ready, evaluate_generation
+from introgan_tf.visualization import class_grid, fixed_noise
+
+
+class SessionEvaluator:
+    """Evaluates any method on any session of one scenario.
+
+    Args:
+      scenario: the run's scenario (its test data, prefix protocol and whether generation metrics apply).
+      dataset: registry name (selects the FID statistics and the domain classifier).
+      eval_config: an EvalConfig (FID on or off, samples per class, extractor).
+      seed: the run seed (the grid's fixed noise is drawn from it).
+      samples_dir: where the run's fixed noise is saved (``<result_dir>/samples``).
+    """
+
+    def __init__(self, scenario, dataset: str, eval_config, seed: int, samples_dir: str):
+        self.scenario = scenario
+        self.dataset = dataset
+        self.eval_config = eval_config
+        self.seed = seed
+        self.samples_dir = samples_dir
+        self._test = (None, None)  # (session index, (images in [-1, 1], labels))
+
+    def generation_applies(self, method_class) -> bool:
+        """FID / generated accuracy need a generator and samples comparable with the dataset's classes."""
+        return method_class.generates and self.scenario.generation_metrics_apply
+
+    def check_ready(self, method_class, sessions) -> None:
+        """Fails fast, before any training, if the generation metrics of ``sessions`` could not run."""
+        if sessions and self.generation_applies(method_class):
+            check_ready(self.dataset, self.eval_config, sessions[-1].seen_original)
+
+    def test_data(self, session):
+        """The seen classes' test images in [-1, 1] and their labels (converted once per session)."""
+        index, data = self._test
+        if index != session.index:
+            images, labels = self.scenario.test_data(session)
+            data = (to_unit_range(images).numpy(), labels)
+            self._test = (session.index, data)
+        return data
+
+    def accuracy(self, method, session) -> list:
+        """[A_1, ..., A_s]: the prefix accuracies of ``method`` now; the last one is over every seen class."""
+        images, labels = self.test_data(session)
+        return session_prefix_accuracies(self.scenario, method.classify(images), labels, session)
+
+    def generation(self, method, session) -> Optional[dict]:
+        """Per-class FID (unless skip_fid) and generated accuracy of every seen class; None if they do not apply."""
+        if not self.generation_applies(type(method)):
+            return None
+        return evaluate_generation(method.sample, list(range(session.num_seen)), session.seen_original,
+                                   self.dataset, self.eval_config)
+
+    def sample_grid(self, method, session) -> Optional[np.ndarray]:
+        """uint8 grid of fixed-noise samples, one row per seen class; None for a method that does not generate."""
+        if not method.generates:
+            return None
+        z = fixed_noise(method.z_dim, self.seed, self.samples_dir)
+        return class_grid(method.sample, session.num_seen, z)
