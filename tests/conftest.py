@@ -1,4 +1,8 @@
-"""Test set-up: Keras on TensorFlow, the repository root importable (for flags/), shared data lookup."""
+"""Test set-up: Keras on TensorFlow, the repository root importable (for flags/), and the shared fixtures.
+
+Unit tests run on the synthetic data of ``introgan_tf.testing`` (fixture ``synthetic_mnist``); the real-data
+tests (the integration layer) read ``../shared/data`` and skip, saying why, when it is absent.
+"""
 
 import os
 import sys
@@ -28,7 +32,38 @@ def require_shared_data() -> Path:
     return root
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def shared_data():
     """The real MNIST / Fashion-MNIST IDX files; skips with the reason if they are absent."""
     return require_shared_data()
+
+
+@pytest.fixture(scope="session")
+def repo_root():
+    return REPO_ROOT
+
+
+@pytest.fixture(scope="session")
+def synthetic_mnist():
+    """A small learnable MNIST-shaped dataset (introgan_tf.testing.synthetic_dataset)."""
+    from introgan_tf import testing  # pylint: disable=import-outside-toplevel
+    return testing.synthetic_dataset("mnist")
+
+
+@pytest.fixture(scope="session")
+def cli_config():
+    """``cli_config(**flag_values)``: the ExperimentConfig the command line builds from those flags."""
+    from absl import flags as absl_flags  # pylint: disable=import-outside-toplevel
+    from absl.testing import flagsaver  # pylint: disable=import-outside-toplevel
+
+    # Importing the flag modules defines the flags on absl's global FLAGS (once per process).
+    from flags import (baseline_flags, config_builder, eval_flags, experiment_flags,  # noqa: F401
+                       growth_flags, introgan_flags, training_flags)
+    parsed = absl_flags.FLAGS
+    if not parsed.is_parsed():
+        parsed(["main.py"])
+
+    def build(**values):
+        with flagsaver.flagsaver(**values):
+            return config_builder.build_config(parsed)
+    return build

@@ -1,4 +1,4 @@
-"""AC-GAN (baselines.md 7) on real MNIST: sequential and --joint runs (the latter resumed), their outputs and
+"""AC-GAN on real MNIST: sequential and --joint runs (the latter resumed), their outputs and
 SavedModels, the losses, the conditioning, which step trains what, the pools, padding, the flag defaults."""
 
 import json
@@ -11,24 +11,21 @@ import numpy as np
 import pytest
 
 from introgan_tf import experiment
-from introgan_tf.config import BaselineConfig, EvalConfig, IntroGANConfig
-from tests.test_end_to_end import check_results, tiny_config
+from introgan_tf.config import ACGANConfig
+from introgan_tf.testing import check_results, tiny_config
 
 ITERS = 3
 
 
 def acgan_config(shared_data, result_dir, joint, **overrides):
-    return tiny_config(shared_data, result_dir, iters=ITERS).replace(
-        method="acgan", baseline=BaselineConfig(joint=joint, acgan_scale_g=1.0),
-        introgan=IntroGANConfig(finetune=not joint), eval=EvalConfig(skip_fid=True, fid_samples_per_class=50),
-        **overrides)
+    return tiny_config(result_dir, method="acgan", data_dir=str(shared_data / "mnist"), iters=ITERS).replace(
+        acgan=ACGANConfig(joint=joint), **overrides)
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory):
+def runs(tmp_path_factory, shared_data):
     """sequential: 2 sessions in one go; joint: 1 session, then --resume with 2."""
-    from tests.conftest import require_shared_data
-    root = require_shared_data()
+    root = shared_data
     sequential = tmp_path_factory.mktemp("acgan_sequential")
     joint = tmp_path_factory.mktemp("acgan_joint")
     experiment.run(acgan_config(root, joint, True, num_sessions=1))
@@ -39,8 +36,8 @@ def runs(tmp_path_factory):
 @pytest.mark.parametrize("mode", ["sequential", "joint"])
 def test_runs_write_results_samples_checkpoints(runs, mode):
     result_dir, data = runs[mode]
-    check_results(dict(data, method="introgan"), iters=ITERS)  # the shared checks; the name is ours
-    assert data["method"] == "acgan" and json.load(open(result_dir / "results.json")) == json.loads(json.dumps(data))
+    check_results(data, "acgan", iters=ITERS, test_interval=3)
+    assert json.load(open(result_dir / "results.json")) == json.loads(json.dumps(data))
     first, second = data["sessions"]
     assert first["joint"] is second["joint"] is (mode == "joint")
     assert first["pool_classes"] == [0, 1]
@@ -72,7 +69,7 @@ def test_saved_models_without_our_package(runs):
 
 
 def test_class_loss_is_log_softmax_cross_entropy():
-    from introgan_tf.methods.acgan_model import class_loss
+    from introgan_tf.methods.acgan.model import class_loss
     logits = np.array([[2.0, -1.0, 0.5], [0.0, 3.0, -2.0]], np.float32)
     labels = np.array([2, 1], np.int32)
     shifted = logits - logits.max(1, keepdims=True)
@@ -84,7 +81,7 @@ def test_class_loss_is_log_softmax_cross_entropy():
 
 
 def test_one_hot_overwrites_the_first_entries_of_z():
-    from introgan_tf.models.acgan_networks import NZ, ACGANGenerator, condition_noise
+    from introgan_tf.methods.acgan.networks import NZ, ACGANGenerator, condition_noise
     z = np.random.default_rng(0).standard_normal((3, NZ)).astype(np.float32)
     labels = np.array([0, 4, 9], np.int32)
     conditioned = np.asarray(condition_noise(z, labels, 10))
@@ -99,17 +96,17 @@ def test_one_hot_overwrites_the_first_entries_of_z():
 
 def make_model(num_seen=4, fake_classes=(2, 4)):
     import keras
-    from introgan_tf.methods.acgan_model import ACGANModel
-    from introgan_tf.models.acgan_networks import ACGANDiscriminator32, ACGANGenerator
-    model = ACGANModel(ACGANGenerator(10), ACGANDiscriminator32(10), num_seen, fake_classes, (28, 28, 1),
-                       acgan_scale=1.0, acgan_scale_g=1.0, seed=0)
+    from introgan_tf.methods.acgan.model import ACGANModel
+    from introgan_tf.methods.acgan.networks import ACGANDiscriminator, ACGANGenerator
+    model = ACGANModel(ACGANGenerator(10), ACGANDiscriminator(10), num_seen, fake_classes, (28, 28, 1),
+                       acgan_scale=1.0, acgan_scale_g=1.0, batch_size=8, seed=0)
     model.compile(d_optimizer=keras.optimizers.Adam(2e-4, 0.5), g_optimizer=keras.optimizers.Adam(2e-4, 0.5))
     return model
 
 
 def test_d_step_trains_only_d_and_g_step_only_g():
     import tensorflow as tf
-    from introgan_tf.models.resolution import pad_to_32
+    from introgan_tf.layers.resolution import pad_to_32
 
     def snapshot(network):
         return [v.numpy().copy() for v in network.trainable_variables]
@@ -137,7 +134,7 @@ def test_d_step_trains_only_d_and_g_step_only_g():
 
 
 def test_padding_and_crop_round_trip():
-    from introgan_tf.models.resolution import crop_to, pad_to_32
+    from introgan_tf.layers.resolution import crop_to, pad_to_32
     images = np.random.default_rng(0).uniform(-1, 1, (2, 28, 28, 1)).astype(np.float32)
     padded = np.asarray(pad_to_32(images))
     assert padded.shape == (2, 32, 32, 1)
@@ -157,7 +154,8 @@ def test_pools(shared_data, tmp_path, joint, expected):
     data = load_dataset("mnist", str(shared_data / "mnist"), "idx", None, False)
     scenario = ClassIncrementalScenario(x_train=data.x_train, y_train=data.y_train, x_test=data.x_test,
                                         y_test=data.y_test, class_order=get_class_order(1, 10), nb_cl=2)
-    method = get_method("acgan")(acgan_config(shared_data, tmp_path, joint), data.info, scenario)
+    from introgan_tf.methods import resolve_config
+    method = get_method("acgan")(resolve_config(acgan_config(shared_data, tmp_path, joint)), data.info, scenario)
     first, second = scenario.sessions[:2]
     method.begin_session(first)
     assert set(np.unique(method.pool[1]).tolist()) == {0, 1}
@@ -172,16 +170,15 @@ def test_pools(shared_data, tmp_path, joint, expected):
     assert method.z_dim == 110
 
 
-def test_flag_defaults():
+def test_flag_defaults(cli_config):
     from introgan_tf.errors import InputError
-    from introgan_tf.methods.acgan import ACGAN
-    from tests.test_flags import build
+    build = cli_config
     config = build(method="acgan")
-    assert config.baseline.acgan_scale_g == 1.0 and config.baseline.acgan_scale == 1.0
-    assert config.introgan.finetune is True and config.baseline.joint is False
+    assert config.aux.acgan_scale_g == 1.0 and config.aux.acgan_scale == 1.0
+    assert config.growth.finetune is True and config.acgan.joint is False
     assert (config.train.batch_size, config.train.iters, config.train.adam_lr, config.train.adam_beta1,
             config.train.mode) == (100, 10000, 2e-4, 0.5, "dcgan")
     joint = build(method="acgan", joint=True)
-    assert joint.introgan.finetune is False and joint.baseline.joint is True
+    assert joint.growth.finetune is False and joint.acgan.joint is True
     with pytest.raises(InputError, match="--mode=wgan-gp"):
-        ACGAN(build(method="acgan", mode="wgan-gp"), None, None)
+        build(method="acgan", mode="wgan-gp")

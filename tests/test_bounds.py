@@ -1,4 +1,4 @@
-"""Lower and upper bounds (baselines.md 5) on real MNIST: runs, results.json, classify-only SavedModel,
+"""Lower and upper bounds on real MNIST: runs, results.json, classify-only SavedModel,
 resume after a complete session, pools, growth that keeps old outputs, the finetune default per method."""
 
 import glob
@@ -12,8 +12,9 @@ import numpy as np
 import pytest
 
 from introgan_tf import experiment
-from introgan_tf.config import EvalConfig, IntroGANConfig
-from tests.test_end_to_end import check_results, tiny_config
+from introgan_tf.config import EvalConfig, GrowthConfig
+from introgan_tf.methods import resolve_config
+from introgan_tf.testing import check_results, tiny_config
 
 ITERS = 6
 
@@ -21,17 +22,15 @@ ITERS = 6
 def bound_config(shared_data, result_dir, method, **overrides):
     # Generation metrics are asked for, with statistics that do not exist: a classifier-only method
     # must neither check nor compute them.
-    return tiny_config(shared_data, result_dir, iters=ITERS).replace(
-        method=method, introgan=IntroGANConfig(finetune=method == "lower_bound"),
+    return tiny_config(result_dir, method=method, data_dir=str(shared_data / "mnist"), iters=ITERS).replace(
         eval=EvalConfig(skip_fid=False, fid_samples_per_class=10, precalc_fid_dir=str(result_dir / "no_stats")),
         **overrides)
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory):
+def runs(tmp_path_factory, shared_data):
     """lower_bound: 2 sessions in one go; upper_bound: 1 session, then --resume with 2."""
-    from tests.conftest import require_shared_data
-    root = require_shared_data()
+    root = shared_data
     out = {}
     lower = tmp_path_factory.mktemp("lower_bound")
     out["lower_bound"] = (lower, experiment.run(bound_config(root, lower, "lower_bound")))
@@ -44,8 +43,8 @@ def runs(tmp_path_factory):
 @pytest.mark.parametrize("method", ["lower_bound", "upper_bound"])
 def test_results_without_generation(runs, method):
     result_dir, data = runs[method]
-    check_results(dict(data, method="introgan"), iters=ITERS)  # the shared checks; the name is ours
-    assert data["method"] == method and json.load(open(result_dir / "results.json")) == json.loads(json.dumps(data))
+    check_results(data, method, iters=ITERS, test_interval=3)
+    assert json.load(open(result_dir / "results.json")) == json.loads(json.dumps(data))
     assert data["end_of_session_accuracy"] == [s["accuracy"] for s in data["sessions"]]
     assert data["sessions"][0]["accuracy"] > 0.9  # 0 vs 1 after 6 tiny steps
     for session in data["sessions"]:
@@ -103,7 +102,8 @@ def test_pools_and_growth(mnist_scenario, shared_data, tmp_path, method, finetun
     from introgan_tf.data.pipeline import to_unit_range
     from introgan_tf.methods import get_method
     info, scenario = mnist_scenario
-    config = bound_config(shared_data, tmp_path, method).replace(introgan=IntroGANConfig(finetune=finetune))
+    config = resolve_config(bound_config(shared_data, tmp_path, method).replace(
+        growth=GrowthConfig(finetune=finetune)))
     bound = get_method(method)(config, info, scenario)
     first, second = scenario.sessions[:2]
     bound.begin_session(first)
@@ -123,8 +123,8 @@ def test_pools_and_growth(mnist_scenario, shared_data, tmp_path, method, finetun
 
 
 def test_head_growth_copies_columns():
-    from introgan_tf.models.classifier import CNNClassifier
-    from introgan_tf.models.head_growth import grow_class_head, most_confused_by_logits
+    from introgan_tf.methods.bounds.networks import CNNClassifier
+    from introgan_tf.methods.common.growth import grow_class_head, most_confused_by_logits
     old = CNNClassifier(2)
     images = np.random.default_rng(0).uniform(-1, 1, (8, 28, 28, 1)).astype(np.float32)
     exact = grow_class_head(old, 4, {2: 1, 3: 0}, None, add_noise=False)
@@ -142,9 +142,9 @@ def test_head_growth_copies_columns():
     assert most_confused_by_logits(np.array([[0.0, 1.0], [0.0, 2.0], [1.0, 0.0]])) == 1
 
 
-def test_finetune_default_per_method():
-    from tests.test_flags import build
-    assert build(method="upper_bound").introgan.finetune is False
-    assert build(method="lower_bound").introgan.finetune is True
-    assert build(method="introgan").introgan.finetune is True
-    assert build(method="upper_bound", finetune=True).introgan.finetune is True
+def test_finetune_default_per_method(cli_config):
+    build = cli_config
+    assert build(method="upper_bound").growth.finetune is False
+    assert build(method="lower_bound").growth.finetune is True
+    assert build(method="introgan").growth.finetune is True
+    assert build(method="upper_bound", finetune=True).growth.finetune is True

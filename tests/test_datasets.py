@@ -7,7 +7,7 @@ import shutil
 import numpy as np
 import pytest
 
-from introgan_tf.data import datasets
+from introgan_tf.data import datasets, files
 from introgan_tf.errors import InputError
 
 
@@ -31,7 +31,7 @@ def test_default_search_lists_places(tmp_path, monkeypatch):
     # The Debian path may really exist on this machine: point the system dir somewhere empty.
     info_without_system_copy = dataclasses.replace(datasets.FASHION_MNIST, system_dirs=(str(tmp_path / "usr"),))
     with pytest.raises(InputError) as info:
-        datasets.find_idx_dir(info_without_system_copy, None)
+        files.find_data_dir(info_without_system_copy, None)
     message = str(info.value)
     for place in ("datasets/fashion-mnist", str(tmp_path / "root" / "fashion-mnist"), str(tmp_path / "usr")):
         assert place in message
@@ -42,7 +42,7 @@ def test_default_search_lists_places(tmp_path, monkeypatch):
 def test_env_dir_is_searched(shared_data, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("INTROGAN_DATA_DIR", str(shared_data))
-    assert datasets.find_idx_dir(datasets.MNIST, None) == str(shared_data / "mnist")
+    assert files.find_data_dir(datasets.MNIST, None) == str(shared_data / "mnist")
 
 
 def test_partial_dir_names_missing_files(tmp_path, shared_data):

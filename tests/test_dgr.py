@@ -1,4 +1,4 @@
-"""DGR, reference protocol (baselines.md 3): runs on real MNIST, losses by hand, replay labels, class sampling."""
+"""DGR, reference protocol: runs on real MNIST, losses by hand, replay labels, class sampling."""
 
 import dataclasses
 import glob
@@ -15,9 +15,12 @@ import pytest
 import tensorflow as tf
 
 from introgan_tf import experiment
-from introgan_tf.config import BaselineConfig, EvalConfig, ExperimentConfig, TrainConfig
-from introgan_tf.methods.dgr_model import DGRModel, FrozenScholar
-from introgan_tf.models.dgr_networks import DGRCritic, DGRGenerator, DGRSolver
+from introgan_tf.config import DGRConfig, EvalConfig, ExperimentConfig, TrainConfig
+from introgan_tf.evaluation.accuracy import session_prefix_accuracies
+from introgan_tf.methods import resolve_config
+from introgan_tf.methods.dgr import method as dgr_method
+from introgan_tf.methods.dgr.model import DGRModel, FrozenScholar
+from introgan_tf.methods.dgr.networks import DGRCritic, DGRGenerator, DGRSolver
 
 GEN, SOLVER, BATCH, CRITIC = 2, 2, 8, 2
 MODES = ("none", "exact-replay", "generative-replay")
@@ -25,47 +28,37 @@ TRAIN_SIZE, TEST_SIZE = 4000, 100  # a slice of MNIST keeps the evaluations of t
 
 
 def dgr_config(result_dir, replay_mode, experiment_name="class-incremental", **overrides):
-    from tests.conftest import shared_data_dir
     return ExperimentConfig(
-        dataset="mnist", method="dgr", result_dir=str(result_dir), data_dir=str(shared_data_dir() / "mnist"),
-        num_sessions=2, experiment=experiment_name, mnist_permutation_number=3,
+        dataset="mnist", method="dgr", result_dir=str(result_dir), num_sessions=2, experiment=experiment_name,
+        mnist_permutation_number=3,
         train=TrainConfig(iters=GEN + SOLVER, batch_size=BATCH, test_interval=GEN + SOLVER, save_interval=GEN,
-                          sample_interval=100, adam_lr=1e-4, adam_beta2=0.9, mode="wgan-gp", critic_iters=CRITIC),
-        baseline=BaselineConfig(replay_mode=replay_mode, generator_iterations=GEN, solver_iterations=SOLVER),
+                          sample_interval=100, critic_iters=CRITIC),
+        dgr=DGRConfig(replay_mode=replay_mode, generator_iterations=GEN, solver_iterations=SOLVER),
         eval=EvalConfig(skip_fid=True, fid_samples_per_class=20), **overrides)
 
 
 @pytest.fixture(scope="module")
-def small_mnist():
-    """Patches the loop's loader to return the first TRAIN_SIZE / TEST_SIZE images of real MNIST."""
-    from tests.conftest import require_shared_data
-    root = require_shared_data()
-    load = experiment.load_dataset
-
-    def small(*args, **kwargs):
-        data = load(*args, **kwargs)
-        return dataclasses.replace(data, x_train=data.x_train[:TRAIN_SIZE], y_train=data.y_train[:TRAIN_SIZE],
-                                   x_test=data.x_test[:TEST_SIZE], y_test=data.y_test[:TEST_SIZE])
-
-    experiment.load_dataset = small
-    yield load("mnist", str(root / "mnist"))
-    experiment.load_dataset = load
+def small_mnist(shared_data):
+    """The first TRAIN_SIZE / TEST_SIZE images of real MNIST."""
+    data = experiment.load_dataset("mnist", str(shared_data / "mnist"))
+    return dataclasses.replace(data, x_train=data.x_train[:TRAIN_SIZE], y_train=data.y_train[:TRAIN_SIZE],
+                               x_test=data.x_test[:TEST_SIZE], y_test=data.y_test[:TEST_SIZE])
 
 
 @pytest.fixture(scope="module")
 def runs(small_mnist, tmp_path_factory):
     """(result_dir, results) per replay mode (class-incremental) and for permuted MNIST, run on first use."""
-    from introgan_tf.methods import dgr
     cache = {}
     patch = pytest.MonkeyPatch()
     # The 6M-parameter solver labels every candidate: keep the samplers' search short in these tiny runs.
-    patch.setattr(dgr, "CANDIDATES_PER_SAMPLE", 2)
+    patch.setattr(dgr_method, "CANDIDATES_PER_SAMPLE", 2)
 
     def get(replay_mode, experiment_name="class-incremental"):
         key = (replay_mode, experiment_name)
         if key not in cache:
             result_dir = tmp_path_factory.mktemp(f"dgr_{replay_mode}_{experiment_name}")
-            cache[key] = result_dir, experiment.run(dgr_config(result_dir, replay_mode, experiment_name))
+            cache[key] = result_dir, experiment.run(dgr_config(result_dir, replay_mode, experiment_name),
+                                                    data=small_mnist)
         return cache[key]
 
     yield get
@@ -90,7 +83,7 @@ def test_class_incremental_run(runs, small_mnist, replay_mode):
     on_disk = read_results(result_dir)
     assert on_disk["complete"] is True and on_disk["method"] == "dgr"
     assert on_disk["config"]["train"]["iters"] == GEN + SOLVER
-    y = small_mnist.y_train[:TRAIN_SIZE]
+    y = small_mnist.y_train
     sessions = data["sessions"]
     assert [s["new_classes"] for s in sessions] == [[0, 1], [2, 3]]
     for s, session in enumerate(sessions, start=1):
@@ -107,7 +100,7 @@ def test_class_incremental_run(runs, small_mnist, replay_mode):
     assert sessions[1]["replay"] == {"none": "none", "exact-replay": "exact",
                                      "generative-replay": "generative"}[replay_mode]
     assert sessions[1]["replay_pool_size"] == (count_in(y, [0, 1]) if replay_mode == "exact-replay" else 0)
-    # One set of optimisers for the whole run (3.3): their step counts continue across tasks.
+    # One set of optimisers for the whole run: their step counts continue across tasks.
     per_task = {"g": GEN - 1, "d": GEN * CRITIC, "s": SOLVER}
     assert sessions[0]["optimizer_steps"] == per_task
     assert sessions[1]["optimizer_steps"] == {k: 2 * v for k, v in per_task.items()}
@@ -119,23 +112,21 @@ def read_results(result_dir):
         return json.load(handle)
 
 
-def test_restored_scholar_reproduces_the_recorded_accuracy(runs):
+def test_restored_scholar_reproduces_the_recorded_accuracy(runs, small_mnist):
     """A complete checkpoint holds the whole scholar (BN statistics included): --test/--resume see the same model."""
     from introgan_tf.checkpointing import SessionCheckpointer
     from introgan_tf.data.pipeline import to_unit_range
-    from introgan_tf.methods.dgr import DGR
     result_dir, data = runs("generative-replay")
     config = ExperimentConfig.from_dict(data["config"])
-    loaded = experiment.load_dataset(config.dataset, config.data_dir)
-    scenario = experiment.make_scenario(config, loaded)
-    method = DGR(config, loaded.info, scenario)
+    scenario = experiment.make_scenario(config, small_mnist)
+    method = dgr_method.DGR(config, small_mnist.info, scenario)
     session = scenario.sessions[1]
     method.build_session_model(session)
     SessionCheckpointer(str(result_dir / "checkpoints")).restore(method, SessionCheckpointer(
         str(result_dir / "checkpoints")).info(2))
     method.end_session(session)
     images, labels = scenario.test_data(session)
-    prefixes = scenario.prefix_accuracies(method.classify(to_unit_range(images).numpy()), labels, session)
+    prefixes = session_prefix_accuracies(scenario, method.classify(to_unit_range(images).numpy()), labels, session)
     assert prefixes == data["sessions"][1]["evaluations"][-1]["prefix_accuracies"]
 
 
@@ -201,9 +192,9 @@ class QuadraticCritic(keras.Model):
 
 
 def stub_model(critic=None, solver=None, previous=None, replay=None, r=0.3, weight_decay=0.0):
-    return DGRModel(DGRGenerator(), critic or QuadraticCritic(), solver, BaselineConfig(
-        importance_of_new_task=r, weight_decay=weight_decay), TrainConfig(batch_size=4, lambda_gp=10.0),
-        replay=replay, previous=previous)
+    return DGRModel(DGRGenerator(), critic or QuadraticCritic(), solver, DGRConfig(
+        importance_of_new_task=r, weight_decay=weight_decay), TrainConfig(batch_size=4, critic_iters=1, lambda_gp=10.0),
+        num_seen=2, replay=replay, previous=previous)
 
 
 def test_critic_has_no_cross_sample_mixing():
@@ -312,14 +303,13 @@ def test_a_class_the_solver_never_predicts_gets_nan_fid_not_a_substitute(tmp_pat
     from introgan_tf.data.scenario import ClassIncrementalScenario
     from introgan_tf.evaluation import continual_metrics, fid
     from introgan_tf.evaluation.generation_metrics import ClassNotGenerated, evaluate_generation
-    from introgan_tf.methods import dgr
-    monkeypatch.setattr(dgr, "CANDIDATES_PER_SAMPLE", 5)  # the 6M-parameter solver is slow on CPU
+    monkeypatch.setattr(dgr_method, "CANDIDATES_PER_SAMPLE", 5)  # the 6M-parameter solver is slow on CPU
     data = small_mnist
     scenario = ClassIncrementalScenario(x_train=data.x_train[:100], y_train=data.y_train[:100],
                                         x_test=data.x_test[:50], y_test=data.y_test[:50],
                                         class_order=list(range(10)), nb_cl=2)
-    config = dgr_config(tmp_path, "none")
-    method = dgr.DGR(config, data.info, scenario)
+    config = resolve_config(dgr_config(tmp_path, "none"))
+    method = dgr_method.DGR(config, data.info, scenario)
     session = scenario.sessions[0]
     method.build_session_model(session)
     bias = np.zeros(10, np.float32)
@@ -349,10 +339,9 @@ def test_a_class_the_solver_never_predicts_gets_nan_fid_not_a_substitute(tmp_pat
     assert math.isnan(continual_metrics.ta_fid_from_sessions(sessions, 2))
 
 
-def test_flags_reach_the_config():
-    from tests.test_flags import build
-    config = build(method="dgr", replay_mode="exact-replay", experiment="permutated-mnist")
+def test_flags_reach_the_config(cli_config):
+    config = cli_config(method="dgr", replay_mode="exact-replay", experiment="permutated-mnist")
     assert config.train.iters == 4000 and config.train.batch_size == 32 and config.train.mode == "wgan-gp"
-    assert config.baseline.generator_iterations == 3000 and config.baseline.solver_iterations == 1000
-    assert config.baseline.replay_mode == "exact-replay" and config.baseline.weight_decay == 1e-5
+    assert config.dgr.generator_iterations == 3000 and config.dgr.solver_iterations == 1000
+    assert config.dgr.replay_mode == "exact-replay" and config.dgr.weight_decay == 1e-5
     assert config.experiment == "permutated-mnist" and config.mnist_permutation_number == 5

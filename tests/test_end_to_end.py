@@ -12,48 +12,25 @@ import time
 import pytest
 
 from introgan_tf import experiment
-from introgan_tf.config import EvalConfig, ExperimentConfig, IntroGANConfig, TrainConfig
-from tests.conftest import REPO_ROOT
-
-TINY = dict(batch_size=16, test_interval=3, save_interval=3, sample_interval=3)
-
-
-def tiny_config(shared_data, result_dir, iters=6, **overrides):
-    return ExperimentConfig(
-        dataset="mnist", method="introgan", result_dir=str(result_dir), data_dir=str(shared_data / "mnist"),
-        num_sessions=2, train=TrainConfig(iters=iters, **TINY),
-        introgan=IntroGANConfig(proto_num=4, replay_per_class=30), eval=EvalConfig(skip_fid=True), **overrides)
-
-
-def check_results(data, iters, num_sessions=2):
-    assert data["method"] == "introgan" and data["dataset"] == "mnist" and data["order_idx"] == 1
-    assert data["nb_cl"] == 2 and data["complete"] is True and data["config"]["train"]["iters"] == iters
-    assert [s["index"] for s in data["sessions"]] == list(range(1, num_sessions + 1))
-    for s, session in enumerate(data["sessions"], start=1):
-        assert session["new_classes"] == [2 * s - 2, 2 * s - 1]
-        assert session["seen_classes"] == list(range(2 * s))
-        iterations = [e["iteration"] for e in session["evaluations"]]
-        assert iterations == list(range(3, iters + 1, 3))
-        for evaluation in session["evaluations"]:
-            assert len(evaluation["prefix_accuracies"]) == s
-            assert evaluation["accuracy"] == evaluation["prefix_accuracies"][-1]
-            assert 0.0 <= evaluation["accuracy"] <= 1.0
-        assert session["accuracy"] == session["evaluations"][-1]["accuracy"]
-    assert 0.0 < data["ta_acc"] <= 1.0
+from introgan_tf.config import EvalConfig
+from introgan_tf.testing import check_results, tiny_config
 
 
 @pytest.fixture(scope="module")
-def finished_run(tmp_path_factory):
-    from tests.conftest import require_shared_data
-    root = require_shared_data()
+def mnist_config(shared_data):
+    return lambda result_dir, iters=6: tiny_config(result_dir, data_dir=str(shared_data / "mnist"), iters=iters)
+
+
+@pytest.fixture(scope="module")
+def finished_run(tmp_path_factory, mnist_config):
     result_dir = tmp_path_factory.mktemp("run")
-    data = experiment.run(tiny_config(root, result_dir))
+    data = experiment.run(mnist_config(result_dir))
     return result_dir, data
 
 
 def test_two_sessions_write_every_output(finished_run):
     result_dir, data = finished_run
-    check_results(data, iters=6)
+    check_results(data, "introgan", iters=6, test_interval=3)
     assert json.load(open(result_dir / "results.json")) == json.loads(json.dumps(data))
     assert data["sessions"][0]["accuracy"] > 0.9  # 0 vs 1 is easy even after 6 tiny iterations
     assert glob.glob(str(result_dir / "tensorboard" / "events.out.tfevents.*"))
@@ -109,20 +86,19 @@ def test_sample_cli(finished_run, tmp_path):
                         str(out)]) == 2
 
 
-def test_existing_results_need_resume(finished_run):
+def test_existing_results_need_resume(finished_run, mnist_config):
     from introgan_tf.errors import InputError
-    from tests.conftest import shared_data_dir
     result_dir, _ = finished_run
     with pytest.raises(InputError, match="--resume"):
-        experiment.run(tiny_config(shared_data_dir(), result_dir))
+        experiment.run(mnist_config(result_dir))
 
 
-def test_resume_after_sigkill_mid_session(shared_data, tmp_path):
+def test_resume_after_sigkill_mid_session(shared_data, tmp_path, repo_root):
     result_dir = tmp_path / "killed"
     args = ["main.py", "--dataset", "mnist", "--data_dir", str(shared_data / "mnist"), "--num_sessions", "2",
             "--iters", "30", "--batch_size", "16", "--test_interval", "3", "--save_interval", "3",
             "--proto_num", "4", "--replay_per_class", "30", "--skip_fid", "--result_dir", str(result_dir)]
-    process = subprocess.Popen([sys.executable, *args], cwd=REPO_ROOT, stdout=subprocess.DEVNULL,
+    process = subprocess.Popen([sys.executable, *args], cwd=repo_root, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
     target = result_dir / "checkpoints" / "session_2" / "ckpt-6.index"  # iteration 3 of session 2
     deadline = time.time() + 240
@@ -133,30 +109,29 @@ def test_resume_after_sigkill_mid_session(shared_data, tmp_path):
     assert target.exists(), "the run never reached a mid-session checkpoint of session 2"
     before = json.load(open(result_dir / "results.json"))  # never corrupt, whenever the kill came
     assert len(before["sessions"]) == 2 and before["complete"] is False
-    resumed = subprocess.run([sys.executable, *args, "--resume"], cwd=REPO_ROOT, capture_output=True, text=True,
+    resumed = subprocess.run([sys.executable, *args, "--resume"], cwd=repo_root, capture_output=True, text=True,
                              timeout=300)
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     # 27 iterations remained after the checkpoint we waited for: the kill lands mid-session even on a busy machine.
     assert "resumed session 2 at iteration" in resumed.stdout, resumed.stdout[-2000:]
-    check_results(json.load(open(result_dir / "results.json")), iters=30)
+    check_results(json.load(open(result_dir / "results.json")), "introgan", iters=30, test_interval=3)
 
 
-def test_missing_fid_statistics_fail_before_training(shared_data, tmp_path):
+def test_missing_fid_statistics_fail_before_training(mnist_config, tmp_path):
     """A broken precalc_fids folder is a one-line error at start-up, not after a session of training."""
     from introgan_tf.errors import InputError
-    config = tiny_config(shared_data, tmp_path / "run").replace(
+    config = mnist_config(tmp_path / "run").replace(
         eval=EvalConfig(skip_fid=False, fid_samples_per_class=10, precalc_fid_dir=str(tmp_path / "nothing")))
     with pytest.raises(InputError, match="nothing"):
         experiment.run(config)
     assert not (tmp_path / "run" / "checkpoints").exists()
 
 
-def test_resume_refuses_other_settings(finished_run):
+def test_resume_refuses_other_settings(finished_run, mnist_config):
     """Resuming with other hyperparameters would mix two experiments in one results.json."""
     from introgan_tf.errors import InputError
-    from tests.conftest import shared_data_dir
     result_dir, _ = finished_run
-    config = tiny_config(shared_data_dir(), result_dir, iters=9).replace(resume=True)
+    config = mnist_config(result_dir, iters=9).replace(resume=True)
     with pytest.raises(InputError, match=r"train\.iters: 6 -> 9"):
         experiment.run(config)
 

@@ -11,8 +11,7 @@ import pytest
 from introgan_tf import evaluate_run, experiment
 from introgan_tf.config import EvalConfig
 from introgan_tf.errors import InputError
-from tests.conftest import REPO_ROOT
-from tests.test_end_to_end import tiny_config
+from introgan_tf.testing import tiny_config
 
 
 def digest(path):
@@ -20,13 +19,12 @@ def digest(path):
 
 
 @pytest.fixture(scope="module")
-def finished_runs(tmp_path_factory):
-    from tests.conftest import require_shared_data
-    root = require_shared_data()
+def finished_runs(tmp_path_factory, shared_data):
     runs = {}
     for method in ("introgan", "lower_bound"):
         result_dir = tmp_path_factory.mktemp(method)
-        runs[method] = result_dir, experiment.run(tiny_config(root, result_dir, iters=3).replace(method=method))
+        runs[method] = result_dir, experiment.run(tiny_config(result_dir, method=method, iters=3,
+                                                              data_dir=str(shared_data / "mnist")))
     return runs
 
 
@@ -62,9 +60,9 @@ def test_missing_or_unfinished_run_is_a_one_line_error(tmp_path):
         evaluate_run.run_test(str(tmp_path), EvalConfig(skip_fid=True))
 
 
-def test_cli_test_mode_on_an_empty_directory(tmp_path):
+def test_cli_test_mode_on_an_empty_directory(tmp_path, repo_root):
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
-    result = subprocess.run([sys.executable, "main.py", "--test", "--result_dir", str(tmp_path)], cwd=REPO_ROOT,
+    result = subprocess.run([sys.executable, "main.py", "--test", "--result_dir", str(tmp_path)], cwd=repo_root,
                             capture_output=True, text=True, timeout=120, env=env)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines()[-1].startswith("error: --test:")

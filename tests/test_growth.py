@@ -1,9 +1,10 @@
-"""Growth by copy with noise (introgan.md section 7, decisions a and d)."""
+"""Growth by copy with noise (IntroGAN's growth, decisions (a) and (d) of docs/methods.md)."""
 
 import numpy as np
 
-from introgan_tf.models.generator import ConditionalGenerator
-from introgan_tf.models.growth import class_rows, grow_generator, most_confused_class, noisy_copy
+from introgan_tf.methods.common.growth import noisy_copy
+from introgan_tf.methods.introgan.growth import class_rows, grow_generator, most_confused_class
+from introgan_tf.methods.introgan.networks import ConditionalGenerator
 
 
 def test_growth_without_noise_keeps_old_outputs_and_copies_rows():

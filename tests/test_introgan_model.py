@@ -6,18 +6,18 @@ import pytest
 import tensorflow as tf
 
 from introgan_tf.config import IntroGANConfig, TrainConfig
-from introgan_tf.methods.introgan_model import IntroGANModel
-from introgan_tf.models.discriminator import EmbeddingDiscriminator
-from introgan_tf.models.generator import ConditionalGenerator
+from introgan_tf.methods.introgan.model import IntroGANModel
+from introgan_tf.methods.introgan.networks import ConditionalGenerator, EmbeddingDiscriminator
 
 
-def tiny_model(mode="dcgan", critic_iters=1, **introgan):
+def tiny_model(mode="dcgan", critic_iters=1, batch_size=4, classification_only=False, **introgan):
     keras.utils.set_random_seed(0)
     num_classes, proto_num = 3, 2
     protos = np.random.default_rng(0).integers(0, 255, (num_classes * proto_num, 28, 28, 1), dtype=np.uint8)
+    train = TrainConfig(mode=mode, critic_iters=critic_iters, batch_size=batch_size,
+                        classification_only=classification_only)
     model = IntroGANModel(ConditionalGenerator(num_classes), EmbeddingDiscriminator(), protos, num_classes,
-                          IntroGANConfig(proto_num=proto_num, **introgan),
-                          TrainConfig(mode=mode, critic_iters=critic_iters), seed=0)
+                          IntroGANConfig(proto_num=proto_num, **introgan), train, seed=0)
     model.compile(d_optimizer=keras.optimizers.Adam(2e-4, 0.5), g_optimizer=keras.optimizers.Adam(2e-4, 0.5))
     return model
 
@@ -77,7 +77,7 @@ def test_test_logits_shape():
 def test_fit_with_and_without_xla(jit_compile):
     """Both compile paths run a few fit steps on CPU (XLA is off by default there: it is slower)."""
     from introgan_tf.data.pipeline import make_train_dataset
-    model = tiny_model()
+    model = tiny_model(batch_size=8)
     model.compile(d_optimizer=keras.optimizers.Adam(2e-4, 0.5), g_optimizer=keras.optimizers.Adam(2e-4, 0.5),
                   jit_compile=jit_compile)
     images = np.random.default_rng(0).integers(0, 256, (32, 28, 28, 1), dtype=np.uint8)
@@ -89,8 +89,9 @@ def test_fit_with_and_without_xla(jit_compile):
 
 
 def test_introgan_feeds_a_full_batch_to_every_critic_step():
-    from introgan_tf.config import ExperimentConfig
-    from introgan_tf.data.datasets import MNIST
-    from introgan_tf.methods.introgan import IntroGAN
-    config = ExperimentConfig(dataset="mnist", train=TrainConfig(batch_size=16, critic_iters=3))
-    assert IntroGAN(config, MNIST, scenario=None).elements_per_step() == 48
+    model = tiny_model(critic_iters=3, batch_size=16)
+    assert model.element_rows == 48
+    images, labels = batch(48)
+    batches = model.split_element(images, labels)
+    assert [tuple(b.shape) for b, _ in batches] == [(16, 28, 28, 1)] * 3
+    np.testing.assert_array_equal(np.concatenate([np.asarray(b) for b, _ in batches]), np.asarray(images))

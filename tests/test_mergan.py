@@ -1,4 +1,4 @@
-"""MeRGAN, official protocol (baselines.md 1): the four modes on real MNIST, the losses, CondBN, G_old, resume."""
+"""MeRGAN, official protocol: the four modes on real MNIST, the losses, CondBN, G_old, resume."""
 
 import dataclasses
 import json
@@ -10,32 +10,32 @@ import tensorflow as tf
 from keras import ops
 
 from introgan_tf import experiment, losses
-from introgan_tf.config import BaselineConfig, EvalConfig, TrainConfig
+from introgan_tf.config import AuxClassifierConfig, EvalConfig, MeRGANConfig, TrainConfig
 from introgan_tf.errors import InputError
-from introgan_tf.methods.mergan import MeRGAN
-from introgan_tf.methods.mergan_model import MeRGANSessionModel
-from introgan_tf.methods.mergan import generator_sizes
-from introgan_tf.models.mergan_networks import ConditionalBatchNorm, MeRGANCritic, MeRGANGenerator
-from introgan_tf.models.resolution import crop_to, frozen_copy, pad_to_32
-from tests.test_end_to_end import TINY, check_results, tiny_config
+from introgan_tf.layers.conditional_batch_norm import ConditionalBatchNorm
+from introgan_tf.layers.resolution import crop_to, pad_to_32
+from introgan_tf.methods import resolve_config
+from introgan_tf.methods.common.frozen import frozen_copy
+from introgan_tf.methods.mergan.method import MeRGAN
+from introgan_tf.methods.mergan.model import MeRGANModel
+from introgan_tf.methods.mergan.networks import MeRGANCritic, MeRGANGenerator
+from introgan_tf.testing import TINY_TRAIN, check_results, tiny_config
 
 ITERS = 3
 MODES = ("sft", "jtr", "ra", "joint")
-TRAIN = TrainConfig(iters=ITERS, mode="wgan-gp", critic_iters=1, adam_lr=1e-4, adam_beta1=0.0, adam_beta2=0.9,
-                    **TINY)
+TRAIN = TrainConfig(**dict(TINY_TRAIN, iters=ITERS, critic_iters=1))
 
 
 def mergan_config(root, result_dir, mode, train=TRAIN, **overrides):
-    return tiny_config(root, result_dir, iters=ITERS).replace(
-        method="mergan", train=train, baseline=BaselineConfig(mergan_mode=mode, acgan_scale_g=1.0),
-        eval=EvalConfig(skip_fid=True, fid_samples_per_class=16), **overrides)
+    return tiny_config(result_dir, method="mergan", data_dir=str(root / "mnist")).replace(
+        train=train, mergan=MeRGANConfig(mergan_mode=mode), eval=EvalConfig(skip_fid=True, fid_samples_per_class=16),
+        **overrides)
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory):
+def runs(tmp_path_factory, shared_data):
     """Two sessions of nb_cl 2 per mode; jtr runs one session, then resumes after it (complete checkpoint)."""
-    from tests.conftest import require_shared_data
-    root = require_shared_data()
+    root = shared_data
     out = {}
     for mode in MODES:
         result_dir = tmp_path_factory.mktemp(f"mergan_{mode}")
@@ -61,8 +61,8 @@ def eager(make_model):
 @pytest.mark.parametrize("mode", MODES)
 def test_modes_write_results_samples_checkpoints(runs, mode):
     result_dir, data = runs[mode]
-    check_results(dict(data, method="introgan"), iters=ITERS)  # the shared checks; the name is ours
-    assert data["method"] == "mergan" and json.load(open(result_dir / "results.json")) == json.loads(json.dumps(data))
+    check_results(data, "mergan", iters=ITERS, test_interval=3)
+    assert json.load(open(result_dir / "results.json")) == json.loads(json.dumps(data))
     second = data["sessions"][1]
     for s, session in enumerate(data["sessions"], start=1):
         assert session["mergan_mode"] == mode and session["ra_factor"] == 1e-3
@@ -72,7 +72,7 @@ def test_modes_write_results_samples_checkpoints(runs, mode):
     replayed = mode in ("ra", "jtr")
     assert second["replayed_old_classes"] == (2 if replayed else 0)
     assert second["replay_per_old_class"] == (16 // 2 if replayed else 0)  # n = floor(B / t)
-    if mode == "joint":  # 1.5: every seen class's real images, recorded
+    if mode == "joint":  # every seen class's real images, recorded
         assert [s["joint_classes"] for s in data["sessions"]] == [[0, 1], [0, 1, 2, 3]]
         assert second["pool_size"] == 5923 + 6742 + 5958 + 6131
     else:
@@ -91,49 +91,49 @@ def test_saved_models_generate_28x28_and_classify_seen_classes(runs):
         assert out["logits"].shape == (6, 4) and set(out["labels"].numpy().tolist()) <= {0, 1, 2, 3}
 
 
-def test_defaults_of_the_original():
-    from tests.test_flags import build
+def test_defaults_of_the_original(cli_config):
+    build = cli_config
     config = build(method="mergan", dataset="mnist")
     train = config.train
     assert (train.batch_size, train.critic_iters, train.iters, config.nb_cl) == (64, 5, 4001, 1)
     assert (train.adam_lr, train.adam_beta1, train.adam_beta2, train.mode, train.lambda_gp) == (
         1e-4, 0.0, 0.9, "wgan-gp", 10.0)
-    base = config.baseline
-    assert (base.mergan_mode, base.ra_factor, base.acgan_scale, base.acgan_scale_g) == ("ra", 1e-3, 1.0, 1.0)
+    assert (config.mergan.mergan_mode, config.mergan.ra_factor, config.aux.acgan_scale,
+            config.aux.acgan_scale_g) == ("ra", 1e-3, 1.0, 1.0)
     assert build(method="mergan", dataset="mnist", mergan_mode="joint").train.iters == 40001
 
 
 # ------------------------------------------------------------------------------------------ session logic
 @pytest.fixture(scope="module")
-def mnist():
+def mnist(shared_data):
     from introgan_tf.data.class_orders import get_class_order
     from introgan_tf.data.datasets import load_dataset
     from introgan_tf.data.scenario import ClassIncrementalScenario
-    from tests.conftest import require_shared_data
-    data = load_dataset("mnist", str(require_shared_data() / "mnist"), "idx", None, False)
+    data = load_dataset("mnist", str(shared_data / "mnist"), "idx", None, False)
     scenario = ClassIncrementalScenario(x_train=data.x_train, y_train=data.y_train, x_test=data.x_test,
                                         y_test=data.y_test, class_order=get_class_order(1, 10), nb_cl=2)
     return data.info, scenario
 
 
-def method_for(mnist, tmp_path, mode, **overrides):
-    from introgan_tf.methods import get_method
-    from tests.conftest import shared_data_dir
-    info, scenario = mnist
-    return get_method("mergan")(mergan_config(shared_data_dir(), tmp_path, mode, **overrides), info, scenario)
+@pytest.fixture
+def method_for(mnist, shared_data):
+    def build(tmp_path, mode, **overrides):
+        info, scenario = mnist
+        return MeRGAN(resolve_config(mergan_config(shared_data, tmp_path, mode, **overrides)), info, scenario)
+    return build
 
 
 def all_values(objects):
     return [v.numpy() for obj in objects for v in obj.variables]
 
 
-def test_mid_session_resume_restores_g_d_optimizers_and_g_old(mnist, tmp_path):
+def test_mid_session_resume_restores_g_d_optimizers_and_g_old(mnist, method_for, tmp_path):
     """What Experiment.restore does after a kill in session 2: previous checkpoint, begin_session, latest."""
     from introgan_tf.checkpointing import SessionCheckpointer
     _, scenario = mnist
     first, second = scenario.sessions[:2]
     checkpointer = SessionCheckpointer(str(tmp_path / "checkpoints"))
-    trained = method_for(mnist, tmp_path, "jtr")
+    trained = method_for(tmp_path, "jtr")
     trained.begin_session(first)
     batches = iter(trained.train_dataset(first, seed=0))
     trained.model.train_step(next(batches))
@@ -145,7 +145,7 @@ def test_mid_session_resume_restores_g_d_optimizers_and_g_old(mnist, tmp_path):
         trained.model.train_step(next(batches))
     checkpointer.save(trained, 2, complete=False)
 
-    resumed = method_for(mnist, tmp_path, "jtr")
+    resumed = method_for(tmp_path, "jtr")
     resumed.build_session_model(first)
     checkpointer.restore(resumed, checkpointer.info(1))
     resumed.end_session(first)
@@ -165,10 +165,10 @@ def test_mid_session_resume_restores_g_d_optimizers_and_g_old(mnist, tmp_path):
     assert any(not np.array_equal(a, b) for a, b in zip(g_old, g_new))
 
 
-def test_joint_mode_trains_from_scratch_on_every_seen_class(mnist, tmp_path):
+def test_joint_mode_trains_from_scratch_on_every_seen_class(mnist, method_for, tmp_path):
     _, scenario = mnist
     first, second = scenario.sessions[:2]
-    method = method_for(mnist, tmp_path, "joint")
+    method = method_for(tmp_path, "joint")
     method.begin_session(first)
     method.end_session(first)
     previous = method.model
@@ -180,7 +180,7 @@ def test_joint_mode_trains_from_scratch_on_every_seen_class(mnist, tmp_path):
     samples = method.sample(np.repeat(np.arange(4), 10))  # in batches of batch_size, cropped to 28x28
     assert samples.shape == (40, 28, 28, 1) and np.abs(samples).max() <= 1
     assert method.classify(samples).shape == (40, 4)  # the AC head's 10 logits, sliced to the seen classes
-    sft = method_for(mnist, tmp_path, "sft")
+    sft = method_for(tmp_path, "sft")
     sft.begin_session(first)
     sft.end_session(first)
     sft.begin_session(second)
@@ -190,15 +190,12 @@ def test_joint_mode_trains_from_scratch_on_every_seen_class(mnist, tmp_path):
     assert set(np.asarray(fake_labels).tolist()) == {2, 3}
 
 
-def test_user_errors_name_the_flag(mnist, tmp_path):
-    _, scenario = mnist
+def test_user_errors_name_the_flag(method_for, tmp_path):
     with pytest.raises(InputError, match="--mode=dcgan"):
-        method_for(mnist, tmp_path, "ra", train=dataclasses.replace(TRAIN, mode="dcgan"))
-    method = method_for(mnist, tmp_path, "ra", train=dataclasses.replace(TRAIN, batch_size=1))
-    method.begin_session(scenario.sessions[0])
-    method.end_session(scenario.sessions[0])
-    with pytest.raises(InputError, match="--batch_size=1"):  # 2 old classes, 1 sample
-        method.begin_session(scenario.sessions[1])
+        method_for(tmp_path, "ra", train=dataclasses.replace(TRAIN, mode="dcgan"))
+    with pytest.raises(InputError, match="--batch_size=1"):  # 2 old classes in session 2, 1 sample
+        method_for(tmp_path, "ra", train=dataclasses.replace(TRAIN, batch_size=1))
+    method_for(tmp_path, "sft", train=dataclasses.replace(TRAIN, batch_size=1))  # no replay: fine
 
 
 # ------------------------------------------------------------------------------------------ networks
@@ -250,15 +247,16 @@ def test_replay_alignment_loss_by_hand():
 
 def session_model(mode, generator, critic, old_generator, num_old=2, batch_size=8):
     train = TrainConfig(batch_size=batch_size, critic_iters=2, mode="wgan-gp")
-    model = MeRGANSessionModel(generator, critic, old_generator, [2, 3], num_old, 4, (28, 28, 1),
-                               BaselineConfig(mergan_mode=mode, ra_factor=1e-3), train, seed=0)
+    model = MeRGANModel(generator, critic, old_generator, [2, 3], num_old, 4, (28, 28, 1),
+                        MeRGANConfig(mergan_mode=mode, ra_factor=1e-3), AuxClassifierConfig(acgan_scale_g=1.0), train,
+                        seed=0)
     model.compile(keras.optimizers.Adam(1e-4, 0.0, 0.9), keras.optimizers.Adam(1e-4, 0.0, 0.9))
     return model
 
 
 def test_ra_same_noise_gradient_only_into_g_new_and_g_old_frozen():
     generator, critic = MeRGANGenerator(10), MeRGANCritic(10)
-    old = frozen_copy(generator, **generator_sizes(generator))
+    old = frozen_copy(generator)
     model = session_model("ra", generator, critic, old)
     old_before = all_values([old])
     # G_new == G_old: the same z_i through both gives L_RA = 0 exactly.

@@ -1,4 +1,4 @@
-"""Permuted MNIST (baselines.md 3.2): fixed permutation per task, identical for train and test, labels unchanged."""
+"""Permuted MNIST (DGR's domain-incremental scenario): fixed permutation per task, identical for train and test, labels unchanged."""
 
 import json
 
@@ -7,6 +7,7 @@ import pytest
 
 from introgan_tf.config import ExperimentConfig
 from introgan_tf.data.permuted import PermutedScenario, permute_pixels, task_permutations
+from introgan_tf.evaluation.accuracy import session_prefix_accuracies
 
 
 def make(num_tasks=3, seed=0, size=30):
@@ -75,9 +76,9 @@ def test_prefix_accuracies_are_plain_accuracy_over_tasks_1_to_k():
     labels = np.array([0, 1, 2, 3] * 3)
     predictions = np.array([0, 1, 2, 3,   0, 0, 2, 3,   9, 9, 9, 3])  # task 1: 4/4, task 2: 3/4, task 3: 1/4
     logits = np.eye(10)[predictions]
-    assert scenario.prefix_accuracies(logits, labels, scenario.sessions[2]) == pytest.approx([1.0, 7 / 8, 8 / 12])
+    assert session_prefix_accuracies(scenario, logits, labels, scenario.sessions[2]) == pytest.approx([1.0, 7 / 8, 8 / 12])
     with pytest.raises(ValueError):
-        scenario.prefix_accuracies(logits[:11], labels[:11], scenario.sessions[2])
+        session_prefix_accuracies(scenario, logits[:11], labels[:11], scenario.sessions[2])
 
 
 def test_permute_pixels_moves_every_channel_alike():
@@ -89,7 +90,8 @@ def test_permute_pixels_moves_every_channel_alike():
 
 
 def test_the_experiment_hook_builds_it():
-    from introgan_tf.data.datasets import MNIST, DatasetSplits
+    from introgan_tf.data.dataset_info import DatasetSplits
+    from introgan_tf.data.datasets import MNIST
     from introgan_tf.experiment import make_scenario
     x = np.zeros((10, 28, 28, 1), np.uint8)
     data = DatasetSplits(MNIST, x, np.arange(10), x, np.arange(10), "test")

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from introgan_tf.models import prototype_head as ph
+from introgan_tf.methods.introgan import prototype_head as ph
 
 RNG = np.random.default_rng(0)
 B, C, P, D = 5, 3, 4, 6

@@ -1,0 +1,108 @@
+"""Small synthetic datasets and tiny configurations, for tests and for trying a method in seconds.
+
+Every registered method runs end to end on :func:`synthetic_dataset` without the real files::
+
+    from introgan_tf import experiment, testing
+    experiment.run(testing.tiny_config("/tmp/run", method="mergan"), data=testing.synthetic_dataset())
+
+The images are learnable: class c is a bright square at a position of its own on a dark, noisy background,
+so a classifier separates the classes after a few steps and a test can tell a working method from a broken
+one.  :func:`write_idx_files` writes such a dataset in the IDX format of MNIST, for tests of the file path.
+"""
+
+import dataclasses
+import gzip
+import os
+import struct
+
+import numpy as np
+
+from introgan_tf.config import EvalConfig, ExperimentConfig, IntroGANConfig, ReplayConfig, TrainConfig
+from introgan_tf.data.dataset_info import DatasetSplits
+from introgan_tf.data.datasets import IDX_FILES, get_dataset_info
+
+# Small enough for two sessions in seconds on two CPU cores.
+TINY_TRAIN = dict(iters=6, batch_size=16, test_interval=3, save_interval=3, sample_interval=3)
+
+
+def class_images(label: int, count: int, image_shape, rng: np.random.Generator) -> np.ndarray:
+    """``count`` uint8 images of synthetic class ``label``: a bright square at a class-specific place + noise."""
+    height, width, channels = image_shape
+    side = max(2, min(height, width) // 4)
+    cells_x = max(1, (width - side) // side + 1)
+    row, col = divmod(label, cells_x)
+    top = (row * side) % max(1, height - side + 1)
+    left = (col * side) % max(1, width - side + 1)
+    images = rng.integers(0, 40, size=(count, height, width, channels))
+    tint = 160 + 95 * ((np.arange(channels) + label) % 2)  # colour differs by class on 3-channel data
+    images[:, top:top + side, left:left + side, :] = tint + rng.integers(-30, 1, size=(count, side, side, channels))
+    return np.clip(images, 0, 255).astype(np.uint8)
+
+
+def synthetic_dataset(name: str = "mnist", train_per_class: int = 64, test_per_class: int = 16,
+                      image_shape=None, seed: int = 0) -> DatasetSplits:
+    """A small learnable stand-in for the registered dataset ``name`` (its class count and, by default, shape).
+
+    Labels are balanced and shuffled; ``info`` is the registry's, with ``image_shape`` if given.
+    """
+    info = get_dataset_info(name)
+    if image_shape is not None:
+        info = dataclasses.replace(info, image_shape=tuple(image_shape))
+    rng = np.random.default_rng(seed)
+
+    def split(per_class):
+        labels = np.repeat(np.arange(info.num_classes), per_class)
+        images = np.concatenate([class_images(c, per_class, info.image_shape, rng) for c in range(info.num_classes)])
+        order = rng.permutation(len(labels))
+        return images[order], labels[order].astype(np.int64)
+
+    (x_train, y_train), (x_test, y_test) = split(train_per_class), split(test_per_class)
+    return DatasetSplits(info, x_train, y_train, x_test, y_test, source=f"synthetic({name}, seed {seed})")
+
+
+def write_idx_files(directory: str, data: DatasetSplits) -> str:
+    """Writes ``data`` as the four gzipped IDX files of MNIST into ``directory``; returns it."""
+    os.makedirs(directory, exist_ok=True)
+
+    def write(name, array, magic):
+        header = struct.pack(">I", magic) + b"".join(struct.pack(">I", d) for d in array.shape)
+        with gzip.open(os.path.join(directory, name), "wb") as handle:
+            handle.write(header + np.ascontiguousarray(array, np.uint8).tobytes())
+
+    write(IDX_FILES["train_images"], data.x_train[..., 0], 0x00000803)
+    write(IDX_FILES["train_labels"], data.y_train, 0x00000801)
+    write(IDX_FILES["test_images"], data.x_test[..., 0], 0x00000803)
+    write(IDX_FILES["test_labels"], data.y_test, 0x00000801)
+    return directory
+
+
+def tiny_config(result_dir: str, method: str = "introgan", dataset: str = "mnist", data_dir: str = None,
+                num_sessions: int = 2, **train) -> ExperimentConfig:
+    """A 2-session config of 2 classes each with tiny sessions (TINY_TRAIN, overridden by ``train``), FID skipped.
+
+    IntroGAN keeps 4 prototypes per class and the pool replay 30 images per old class; everything else is the
+    method's default (resolved when the experiment starts), e.g. MeRGAN's and DGR's wgan-gp.
+    """
+    return ExperimentConfig(
+        dataset=dataset, method=method, result_dir=str(result_dir), data_dir=data_dir, num_sessions=num_sessions,
+        nb_cl=2,
+        train=TrainConfig(**dict(TINY_TRAIN, **train)), introgan=IntroGANConfig(proto_num=4),
+        replay=ReplayConfig(replay_per_class=30), eval=EvalConfig(skip_fid=True, fid_samples_per_class=50))
+
+
+def check_results(data: dict, method: str, iters: int, test_interval: int, num_sessions: int = 2,
+                  nb_cl: int = 2) -> None:
+    """Asserts that a finished class-incremental results.json record (order 1) is complete and consistent."""
+    assert data["method"] == method and data["order_idx"] == 1, (data["method"], data["order_idx"])
+    assert data["nb_cl"] == nb_cl and data["complete"] is True and data["config"]["train"]["iters"] == iters
+    assert [s["index"] for s in data["sessions"]] == list(range(1, num_sessions + 1))
+    for s, session in enumerate(data["sessions"], start=1):
+        assert session["new_classes"] == list(range(nb_cl * (s - 1), nb_cl * s))
+        assert session["seen_classes"] == list(range(nb_cl * s))
+        assert [e["iteration"] for e in session["evaluations"]] == list(range(test_interval, iters + 1, test_interval))
+        for evaluation in session["evaluations"]:
+            assert len(evaluation["prefix_accuracies"]) == s
+            assert evaluation["accuracy"] == evaluation["prefix_accuracies"][-1]
+            assert 0.0 <= evaluation["accuracy"] <= 1.0
+        assert session["accuracy"] == session["evaluations"][-1]["accuracy"]
+    assert 0.0 < data["ta_acc"] <= 1.0
