@@ -9,7 +9,7 @@ Each run is ``python main.py`` in a subprocess (the user's code path, including
 the per-method defaults of flags/config_builder.py), with the shared scenario
 flags ``--dataset --order_idx --seed --nb_cl`` so that every method sees the
 same sessions.  Each method keeps its own published batch size, optimiser and
-loss settings (baselines.md); only the iteration budget is shared:
+loss settings (docs/methods.md); only the iteration budget is shared:
 
 * ``small``: ``--iters 200`` per session (DGR: 150 generator + 50 solver
   iterations), evaluation every 100 iterations, FID skipped; the accuracy of

@@ -69,12 +69,18 @@ def tensorboard_losses(result_dir: str) -> dict:
     return losses
 
 
-def run_variant(name: str, repo: str, data_dir: str, work: str) -> dict:
+# TensorFlow's CPU kernels are not all deterministic (DGR's large convolutions and double back-propagation differ
+# by ~1e-6 between two runs of the same code); these make every op deterministic, at some speed.
+DETERMINISTIC_ENV = {"TF_DETERMINISTIC_OPS": "1", "TF_ENABLE_ONEDNN_OPTS": "0"}
+
+
+def run_variant(name: str, repo: str, data_dir: str, work: str, deterministic: bool = False) -> dict:
     result_dir = os.path.join(work, name)
     command = [sys.executable, "main.py", "--dataset", "mnist", "--data_dir", data_dir, "--result_dir", result_dir,
                *TINY, *VARIANTS[name]]
     started = time.time()
-    done = subprocess.run(command, cwd=repo, capture_output=True, text=True)
+    env = dict(os.environ, **(DETERMINISTIC_ENV if deterministic else {}))
+    done = subprocess.run(command, cwd=repo, capture_output=True, text=True, env=env)
     if done.returncode != 0:
         raise SystemExit(f"{name} failed:\n{done.stderr[-3000:]}")
     with open(os.path.join(result_dir, "results.json")) as handle:
@@ -106,13 +112,18 @@ def main():
     parser.add_argument("--data_dir", default=DEFAULT_DATA, help="directory of the real MNIST IDX files")
     parser.add_argument("--work", default=os.path.join(REPO, "benchmarks", "out", "equivalence"))
     parser.add_argument("--only", nargs="*", choices=sorted(VARIANTS), help="run only these variants")
+    parser.add_argument("--deterministic", action="store_true",
+                        help="run with deterministic TensorFlow kernels (%s)" % " ".join(
+                            f"{k}={v}" for k, v in DETERMINISTIC_ENV.items()))
     parser.add_argument("--compare", nargs=2, metavar=("FIRST", "SECOND"), help="compare two fingerprints")
     args = parser.parse_args()
     if args.compare:
         first, second = (json.load(open(path)) for path in args.compare)
-        found = differences(first, second)
         compared = sorted(set(first) & set(second))
-        print(f"{len(compared)} variants compared ({', '.join(compared)}): {len(found)} differences")
+        found = [d for name in compared for d in differences(first[name], second[name], name)]
+        missing = sorted(set(first) ^ set(second))
+        print(f"{len(compared)} variants compared ({', '.join(compared)}): {len(found)} differences"
+              + (f"; in one file only: {', '.join(missing)}" if missing else ""))
         for line in found[:200]:
             print("  " + line)
         return 1 if found else 0
@@ -121,7 +132,8 @@ def main():
     work = os.path.join(args.work, os.path.basename(args.out).replace(".json", ""))
     if os.path.exists(work):
         raise SystemExit(f"{work} exists; remove it or choose another --out")
-    fingerprint = {name: run_variant(name, args.repo, args.data_dir, work) for name in (args.only or VARIANTS)}
+    fingerprint = {name: run_variant(name, args.repo, args.data_dir, work, args.deterministic)
+                   for name in (args.only or VARIANTS)}
     with open(args.out, "w") as handle:
         json.dump(fingerprint, handle, indent=1, sort_keys=True)
     print(f"wrote {args.out}")

@@ -8,7 +8,7 @@ batch 100, class order 1, seed 1993, 6000 replay images per old class) and
 prints / saves as JSON: TA-ACC, the end-of-session accuracies, iterations per
 second, seconds spent in training / replay generation / evaluation, and peak RSS
 per session.  The original's result paths and defaults table suggest the paper
-used 500 iterations for these datasets (introgan.md section 13).
+used 500 iterations for these datasets (docs/benchmarks.md).
 """
 
 import argparse

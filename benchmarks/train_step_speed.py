@@ -21,9 +21,8 @@ import tensorflow as tf  # noqa: E402
 
 from introgan_tf.config import IntroGANConfig, TrainConfig  # noqa: E402
 from introgan_tf.data.pipeline import make_train_dataset  # noqa: E402
-from introgan_tf.methods.introgan_model import IntroGANModel  # noqa: E402
-from introgan_tf.models.discriminator import EmbeddingDiscriminator  # noqa: E402
-from introgan_tf.models.generator import ConditionalGenerator  # noqa: E402
+from introgan_tf.methods.introgan.model import IntroGANModel  # noqa: E402
+from introgan_tf.methods.introgan.networks import ConditionalGenerator, EmbeddingDiscriminator  # noqa: E402
 
 
 class Timer(keras.callbacks.Callback):
@@ -44,7 +43,8 @@ def measure(num_classes, jit, steps, warmup, batch_size=100, proto_num=20):
     labels = rng.integers(0, num_classes, 12000)
     prototypes = rng.integers(0, 256, (num_classes * proto_num, 28, 28, 1), dtype=np.uint8)
     model = IntroGANModel(ConditionalGenerator(num_classes), EmbeddingDiscriminator(), prototypes, num_classes,
-                          IntroGANConfig(proto_num=proto_num), TrainConfig(batch_size=batch_size), seed=0)
+                          IntroGANConfig(proto_num=proto_num), TrainConfig(batch_size=batch_size, critic_iters=1, mode="dcgan"),
+                          seed=0)
     model.compile(d_optimizer=keras.optimizers.Adam(2e-4, 0.5, 0.999, 1e-8),
                   g_optimizer=keras.optimizers.Adam(2e-4, 0.5, 0.999, 1e-8), jit_compile=jit)
     timer = Timer(warmup)

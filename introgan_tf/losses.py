@@ -59,7 +59,7 @@ def softmax_cross_entropy(logits, labels, margin=0.0):
 def interpolated_gradient_penalty(logit_fn, real, fakes, alpha):
     """WGAN-GP penalty on random interpolates x = real + alpha (fake - real) (Gulrajani et al. 2017).
 
-    ``logit_fn`` maps images to the real/fake logit only -- decision (b) of introgan.md: the
+    ``logit_fn`` maps images to the real/fake logit only -- IntroGAN's decision (b), docs/methods.md#introgan: the
     penalty never sees the embedding or class outputs.  ``alpha`` is [B, 1, 1, 1] in [0, 1].
     """
     mixed = real + alpha * (fakes - real)
@@ -82,7 +82,7 @@ def l2_loss(x):
 
 
 def replay_alignment_loss(old_images, new_images, factor):
-    """MeRGAN's Replay Alignment (Wu et al. 2018; baselines.md 1.3).
+    """MeRGAN's Replay Alignment (Wu et al. 2018; docs/methods.md#mergan).
 
     L_RA = factor * (1/t) sum_{i<t} l2_loss(G_old(z_i, i) - G_new(z_i, i)), where
     ``old_images[i]`` and ``new_images[i]`` are the two generators' images of old class i

@@ -8,7 +8,7 @@ Usage::
 For every ORIGINAL label y it writes
 ``<precalc_dir>/<dataset>/<extractor>/fid_stats_<y + 1>.npz`` with keys ``mu``
 (float64 [D]) and ``sigma`` (float32 [D, D], unbiased covariance) over ALL
-training images of class y (introgan.md 10.4 and decision (c)), and records
+training images of class y (docs/evaluation.md#fid), and records
 the split, the image counts and the preprocessing in that folder's
 ``manifest.json``.
 """

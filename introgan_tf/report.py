@@ -13,8 +13,8 @@ to ``DIR``:
   bars by original label, one bar per run (only if some run has FID);
 * ``samples/<run>/session_<s>.png``: copies of the runs' sample grids;
 * ``report.md``: a table with TA-ACC, final accuracy, forgetting, TA-FID
-  (introgan.md 10.2, 10.5) and the accuracy on generated samples (MeRGAN,
-  baselines.md 1.6) of the last session; missing values show "—".
+  (docs/evaluation.md) and the accuracy on generated samples (MeRGAN,
+  Wu et al. 2018) of the last session; missing values show "—".
 
 FID numbers from different extractors are not comparable; the table names
 each run's extractor.
@@ -229,7 +229,7 @@ def write_report(run_dirs: Sequence[str], out_dir: str) -> str:
     runs = [(run_dir, load_results(run_dir)) for run_dir in run_dirs]
     os.makedirs(out_dir, exist_ok=True)
     lines = ["# Results report", "", markdown_table([summarize(name, results) for name, results in runs]), "",
-             "Accuracies in percent (balanced, introgan.md 10.1); TA-FID per introgan.md 10.5; "
+             "Accuracies in percent (balanced; see docs/evaluation.md of introgan_tf for TA-ACC and TA-FID); "
              "gen. acc. = domain-classifier accuracy on generated samples after the last session "
              "(MeRGAN, Wu et al. 2018). FID values from different extractors are not comparable.", ""]
     if plot_accuracy(runs, os.path.join(out_dir, "accuracy.png")):

@@ -1,6 +1,6 @@
 """The domain classifier: a small CNN trained on a dataset's real training set.
 
-It serves two evaluation purposes (introgan.md decision (c), baselines.md 1.6):
+It serves two evaluation purposes (docs/evaluation.md#fid and #accuracy-on-generated-samples):
 
 * its penultimate layer gives the features for per-class FID when no
   Inception weights are supplied (Heusel et al. 2017 use Inception pool

@@ -1,4 +1,4 @@
-"""Pluggable feature extractors for FID (introgan.md decision (c), architecture.md rule 9).
+"""Pluggable feature extractors for FID (docs/evaluation.md#fid; IntroGAN decision (c), docs/methods.md#introgan).
 
 Every extractor has
 
@@ -40,7 +40,7 @@ from introgan_tf.errors import InputError
 
 DOMAIN = "domain"
 INCEPTION = "inception"
-# Spellings used in introgan.md 11.6 are accepted too.
+# The original's spellings (inception_v3, domain_classifier) are accepted too.
 ALIASES = {"domain": DOMAIN, "domain_classifier": DOMAIN, "inception": INCEPTION, "inception_v3": INCEPTION}
 INCEPTION_ID = "inception-v3-pool"
 INCEPTION_SIZE = 299

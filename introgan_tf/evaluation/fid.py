@@ -7,10 +7,10 @@ features:
     FID = ||mu1 - mu2||^2 + Tr(S1 + S2 - 2 (S1 S2)^{1/2}).
 
 The numerical recipe follows the original IntroGAN ``utils/fid.py``
-(introgan.md 10.4): if ``sqrtm`` is not finite, retry with 1e-6 I added to both
+(docs/evaluation.md#fid): if ``sqrtm`` is not finite, retry with 1e-6 I added to both
 covariances; drop small imaginary parts; fail if an imaginary diagonal entry
-exceeds 1e-3.  Features come from ``feature_extractor.py`` (architecture.md
-rule 9); this module only does the math and the ``.npz`` files.
+exceeds 1e-3.  Features come from ``feature_extractor.py``; this module only does the math and the
+``.npz`` files.
 """
 
 import os
@@ -116,12 +116,12 @@ def load_stats(path: str) -> Tuple[np.ndarray, np.ndarray]:
 
 
 def stats_filename(original_label: int) -> str:
-    """File name of one class's statistics, keyed by the ORIGINAL label plus one (introgan.md 10.4)."""
+    """File name of one class's statistics, keyed by the ORIGINAL label plus one (docs/evaluation.md#fid)."""
     return f"fid_stats_{int(original_label) + 1}.npz"
 
 
 def prefix_fids(per_session_class_fids: Sequence[Sequence[float]], nb_cl: int) -> np.ndarray:
-    """FID_k(s) = mean of F_c(s) over the first k * nb_cl classes (introgan.md 10.5).
+    """FID_k(s) = mean of F_c(s) over the first k * nb_cl classes (docs/evaluation.md#ta-fid).
 
     Args:
       per_session_class_fids: entry s-1 lists F_c(s) for the classes seen after
@@ -152,7 +152,7 @@ def prefix_fids(per_session_class_fids: Sequence[Sequence[float]], nb_cl: int) -
 
 
 def ta_fid(per_session_class_fids: Sequence[Sequence[float]], nb_cl: int) -> float:
-    """Time-averaged FID (introgan.md 10.5).
+    """Time-averaged FID (docs/evaluation.md#ta-fid).
 
     TA-FID = (1/T) sum_k [ 1/(T-k+1) sum_{s>=k} FID_k(s) ], with FID_k(s) the
     mean of F_c(s) over the classes of task prefix k (see :func:`prefix_fids`).

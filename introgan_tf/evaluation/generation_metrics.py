@@ -1,12 +1,12 @@
 """End-of-session generation metrics: per-class FID and accuracy on generated samples.
 
-* Per-class FID (introgan.md 10.4; Heusel et al. 2017): for every seen class,
+* Per-class FID (docs/evaluation.md#fid; Heusel et al. 2017): for every seen class,
   ``eval_config.fid_samples_per_class`` samples are generated in single-class
   batches, quantised to uint8 with q(x) = floor((x + 1) * 127.5) and mapped
   back to [-1, 1] (so they look exactly like stored images), embedded by the
   feature extractor, and compared with the shipped statistics of the same
-  ORIGINAL class.  No JPEG round trip (introgan.md section 12).
-* Accuracy on generated samples (MeRGAN, Wu et al. 2018; baselines.md 1.6):
+  ORIGINAL class.  No JPEG round trip (the original's, lossy, is not reproduced).
+* Accuracy on generated samples (MeRGAN, Wu et al. 2018; docs/evaluation.md#accuracy-on-generated-samples):
   the fraction of class-l samples that the domain classifier assigns to
   original label l (argmax over all 10 labels), averaged over seen classes.
   It uses the FID samples when FID is computed; with ``skip_fid`` it
@@ -17,7 +17,7 @@
   :class:`ClassNotGenerated` when it cannot fill a class.  That class's FID and
   generated accuracy are then NaN (undefined), and the result records the
   samples obtained per class; another class is never substituted
-  (baselines.md 4.2.5).  The means over classes are NaN as soon as one class is
+  (docs/methods.md#dgr).  The means over classes are NaN as soon as one class is
   undefined: averaging over the generated classes only would reward a
   generator that drops classes.
 """

@@ -7,8 +7,8 @@ Usage::
 
 Writes ``domain_classifier.weights.h5`` and ``manifest.json`` (extractor id,
 architecture, training recipe and seed, sha256 of the weights, feature
-dimension, test accuracy, preprocessing); introgan.md decision (c) and
-baselines.md 1.6.  After retraining, regenerate the statistics with
+dimension, test accuracy, preprocessing); docs/evaluation.md#fid and
+#accuracy-on-generated-samples.  After retraining, regenerate the statistics with
 ``python -m introgan_tf.precalc_fid``: the extractor refuses statistics whose
 manifest names other weights.
 
