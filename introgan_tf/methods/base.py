@@ -36,7 +36,6 @@ class ContinualMethod(abc.ABC):
 
     generates = True
     conditional = True
-    samples_purpose = RNG_SAMPLES  # rng purpose of the evaluation noise after each session
 
     def __init__(self, config: ExperimentConfig, info: DatasetInfo, scenario):
         self.config = config
@@ -76,7 +75,7 @@ class ContinualMethod(abc.ABC):
 
     def end_session(self, session) -> None:
         """Takes over the trained state (subclasses: the networks the next session starts from)."""
-        self.sample_rng = self.rng(session, self.samples_purpose)
+        self.sample_rng = self.rng(session, RNG_SAMPLES)
 
     def train_dataset(self, session, seed: int) -> tf.data.Dataset:
         """The infinite tf.data stream ``fit`` consumes this session (its layout is the model's)."""

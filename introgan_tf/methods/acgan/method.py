@@ -38,14 +38,9 @@ from introgan_tf.methods.acgan.model import ACGANModel
 from introgan_tf.methods.acgan.networks import ACGANDiscriminator, ACGANGenerator
 from introgan_tf.methods.base import ContinualMethod
 
-# The rng purpose of AC-GAN's evaluation noise (the other methods use base.RNG_SAMPLES).
-RNG_SAMPLES = 1
-
 
 class ACGAN(ContinualMethod):
     """Sequential fine-tuning (lower bound) or joint retraining (upper bound) of one AC-GAN."""
-
-    samples_purpose = RNG_SAMPLES
 
     def __init__(self, config, info, scenario):
         super().__init__(config, info, scenario)
