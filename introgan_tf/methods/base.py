@@ -18,8 +18,8 @@ from introgan_tf.config import ExperimentConfig
 from introgan_tf.data.dataset_info import DatasetInfo
 from introgan_tf.methods.common.inference import PerModel, batched
 
-# Purposes of the per-session numpy generators, rng(session, purpose).
-RNG_PROTOTYPES, RNG_GROWTH, RNG_SAMPLES = 1, 2, 3
+# Purposes of the per-session randomness: rng(session, purpose) and session_seed(session, purpose).
+RNG_PROTOTYPES, RNG_GROWTH, RNG_SAMPLES, RNG_TRAIN, RNG_REPLAY = 1, 2, 3, 4, 5
 
 
 class ContinualMethod(abc.ABC):
@@ -53,6 +53,16 @@ class ContinualMethod(abc.ABC):
     def rng(self, session, purpose: int) -> np.random.Generator:
         """A numpy generator that depends only on (seed, session, purpose), so resume is reproducible."""
         return np.random.default_rng([self.config.seed, session.index, purpose])
+
+    def session_seed(self, session, purpose: int = RNG_TRAIN) -> int:
+        """A seed in [0, 2**31) derived from (seed, session, purpose).
+
+        The session model's SeedGenerator (z, fake labels, GP mixing) gets ``RNG_TRAIN``: every session has its
+        own noise sequence instead of replaying session 1's, and a resumed session the same one.  Its stateless
+        draws use the seeds (this value, 0), (this value, 1), ...; the pool replay's noise is keyed by the
+        ``RNG_REPLAY`` value, so it never coincides with a training batch's noise.
+        """
+        return int(np.random.SeedSequence([self.config.seed, session.index, purpose]).generate_state(1)[0] >> 1)
 
     def adam(self):
         """A fresh Adam with the run's settings (eps 1e-8 as TF1)."""

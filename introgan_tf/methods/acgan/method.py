@@ -62,7 +62,7 @@ class ACGAN(ContinualMethod):
         aux = self.config.aux
         model = ACGANModel(generator, discriminator, session.num_seen, self.trained_classes(session),
                            self.info.image_shape, aux.acgan_scale, aux.acgan_scale_g, self.config.train.batch_size,
-                           seed=self.config.seed * 100 + session.index)
+                           seed=self.session_seed(session))
         model.compile(d_optimizer=self.adam(), g_optimizer=self.adam(), jit_compile=self.use_xla())
         return model
 

@@ -62,7 +62,7 @@ class DGR(ContinualMethod):
     def make_model(self, session, replay) -> DGRModel:
         model = DGRModel(*self.networks, self.config.dgr, self.config.train, session.num_seen, replay=replay,
                          previous=self.previous if replay == "generative" else None,
-                         seed=self.config.seed + session.index, image_shape=self.info.image_shape)
+                         seed=self.session_seed(session), image_shape=self.info.image_shape)
         model.compile(*self.optimizers, jit_compile=self.use_xla())
         return model
 

@@ -16,7 +16,7 @@ import numpy as np
 import tensorflow as tf
 
 from introgan_tf.data.pipeline import make_pool, to_unit_range
-from introgan_tf.methods.base import RNG_GROWTH, RNG_PROTOTYPES, ContinualMethod
+from introgan_tf.methods.base import RNG_GROWTH, RNG_PROTOTYPES, RNG_REPLAY, ContinualMethod
 from introgan_tf.methods.common.inference import batched
 from introgan_tf.methods.common.replay import generate_replay
 from introgan_tf.methods.introgan.growth import grow_generator, most_confused_class
@@ -75,9 +75,9 @@ class IntroGAN(ContinualMethod):
         weights[present] = len(labels) / (present.sum() * counts[present])
         return weights.astype(np.float32)
 
-    def make_model(self, generator, discriminator, memory, num_classes, class_weights=None):
-        model = IntroGANModel(generator, discriminator, memory, num_classes, self.config.introgan, self.config.train,
-                              seed=self.config.seed, class_weights=class_weights)
+    def make_model(self, session, generator, discriminator, memory, class_weights=None):
+        model = IntroGANModel(generator, discriminator, memory, session.num_seen, self.config.introgan,
+                              self.config.train, seed=self.session_seed(session), class_weights=class_weights)
         model.compile(d_optimizer=self.adam(), g_optimizer=self.adam(), jit_compile=self.use_xla())
         return model
 
@@ -86,13 +86,13 @@ class IntroGAN(ContinualMethod):
         cfg = self.config.introgan
         parts = [self.scenario.train_data(session)]
         first = session.index == 1 or self.generator is None
-        self.timings = {}
+        self.timings, self.most_confused = {}, {}  # the map is this session's, empty when nothing was grown
         if not first:
             started = time.time()
             previous = self.generator
             parts.append(generate_replay(tf.function(lambda z, y: previous((z, y), training=False)), session.num_old,
-                                         self.config.replay.replay_per_class, previous.z_dim, self.config.seed,
-                                         session.index))
+                                         self.config.replay.replay_per_class, previous.z_dim,
+                                         self.session_seed(session, RNG_REPLAY)))
             self.timings["replay_seconds"] = time.time() - started
             if cfg.exemplars_dual_use:
                 old_labels = np.repeat(np.arange(session.num_old), self.proto_num)
@@ -107,15 +107,14 @@ class IntroGAN(ContinualMethod):
         # Old exemplars never change; new ones come from this session's real images.
         self.memory = np.concatenate([self.memory[:session.num_old * self.proto_num], self.select_prototypes(session)])
         self.pool = make_pool(parts)
-        self.model = self.make_model(generator, discriminator, self.memory, session.num_seen,
+        self.model = self.make_model(session, generator, discriminator, self.memory,
                                      self.class_weights(self.pool[1], session.num_seen))
 
     def build_session_model(self, session) -> None:
         """Empty model of the session's shapes, to restore its checkpoint into."""
         generator = ConditionalGenerator(session.num_seen, channels=self.info.image_shape[-1])
         memory = np.zeros((session.num_seen * self.proto_num,) + self.info.image_shape, np.uint8)
-        self.model = self.make_model(generator, EmbeddingDiscriminator(self.info.image_shape), memory,
-                                     session.num_seen)
+        self.model = self.make_model(session, generator, EmbeddingDiscriminator(self.info.image_shape), memory)
 
     def end_session(self, session) -> None:
         super().end_session(session)

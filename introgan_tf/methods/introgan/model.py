@@ -63,11 +63,11 @@ class IntroGANModel(SessionModel):
         return ops.cast(self.prototypes, "float32") / 127.5 - 1.0
 
     def train_logits(self, embeddings, proto_embeddings):
-        """Train-time logits (prototype_head.py), or centre logits with ``train_rel_center``."""
+        """Train-time logits (prototype_head.py), or with ``train_rel_center`` the test-time logits of the
+        configured ``center_type`` / ``fixed_center_idx``, as the original."""
         cfg = self.cfg
         if cfg.train_rel_center:
-            return prototype_head.test_logits(embeddings, proto_embeddings, self.num_classes, cfg.dist_func,
-                                              cfg.gamma, "rel_center")
+            return self.test_logits(embeddings, proto_embeddings)
         random_index = None
         if cfg.rigorous == "random":
             random_index = keras.random.randint((), 0, self.proto_num, seed=self.seed_generator)

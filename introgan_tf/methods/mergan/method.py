@@ -56,7 +56,7 @@ class MeRGAN(ContinualMethod):
         fake_classes = range(session.num_seen) if self.mode == "joint" else session.new_classes
         model = MeRGANModel(generator, critic, old_generator, fake_classes, self.num_replayed(session),
                             session.num_seen, self.info.image_shape, self.config.mergan, self.config.aux,
-                            self.config.train, seed=self.config.seed * 1000 + session.index)
+                            self.config.train, seed=self.session_seed(session))
         model.compile(d_optimizer=self.adam(), g_optimizer=self.adam(), jit_compile=self.use_xla())
         self.session = session
         return model

@@ -18,7 +18,7 @@ import time
 import tensorflow as tf
 
 from introgan_tf.data.pipeline import make_pool, to_unit_range
-from introgan_tf.methods.base import RNG_GROWTH, ContinualMethod
+from introgan_tf.methods.base import RNG_GROWTH, RNG_REPLAY, ContinualMethod
 from introgan_tf.methods.common.growth import grow_class_head, most_confused_by_logits
 from introgan_tf.methods.common.inference import batched
 from introgan_tf.methods.common.replay import generate_replay
@@ -51,9 +51,9 @@ class MeRGANIG(ContinualMethod):
         return (grow_generator(self.generator, session.num_seen, self.most_confused, rng, *noise),
                 grow_class_head(self.discriminator, session.num_seen, self.most_confused, rng, *noise))
 
-    def make_model(self, generator, discriminator, num_classes):
-        model = MeRGANIGModel(generator, discriminator, num_classes, self.config.aux, self.config.train,
-                              seed=self.config.seed)
+    def make_model(self, session, generator, discriminator):
+        model = MeRGANIGModel(generator, discriminator, session.num_seen, self.config.aux, self.config.train,
+                              seed=self.session_seed(session))
         model.compile(d_optimizer=self.adam(), g_optimizer=self.adam(), c_optimizer=self.adam(),
                       jit_compile=self.use_xla())
         return model
@@ -71,18 +71,18 @@ class MeRGANIG(ContinualMethod):
             started = time.time()
             previous = self.generator
             parts.append(generate_replay(tf.function(lambda z, y: previous((z, y), training=False)), session.num_old,
-                                         self.config.replay.replay_per_class, previous.z_dim, self.config.seed,
-                                         session.index))
+                                         self.config.replay.replay_per_class, previous.z_dim,
+                                         self.session_seed(session, RNG_REPLAY)))
             self.timings["replay_seconds"] = time.time() - started
         if first or not self.config.growth.finetune:
             generator, discriminator = self.new_networks(session.num_seen)
         else:
             generator, discriminator = self.grown_models(session)
         self.pool = make_pool(parts)
-        self.model = self.make_model(generator, discriminator, session.num_seen)
+        self.model = self.make_model(session, generator, discriminator)
 
     def build_session_model(self, session) -> None:
-        self.model = self.make_model(*self.new_networks(session.num_seen), session.num_seen)
+        self.model = self.make_model(session, *self.new_networks(session.num_seen))
 
     def end_session(self, session) -> None:
         super().end_session(session)
