@@ -46,7 +46,8 @@ FLAG_PATHS = {
     "joint": "acgan.joint",
     # eval_flags
     **{name: f"eval.{name}" for name in (
-        "skip_fid", "fid_samples_per_class", "fid_extractor", "inception_weights", "precalc_fid_dir")},
+        "skip_fid", "fid_samples_per_class", "fid_extractor", "inception_weights", "precalc_fid_dir",
+        "gen_eval_interval", "gen_eval_fid")},
 }
 
 

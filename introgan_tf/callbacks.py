@@ -22,10 +22,16 @@ class SessionMonitor(keras.callbacks.Callback):
       evaluate: callable(iteration) -> None, run at evaluation points.
       save: callable() -> None, run at save points that are not the session end.
       write_samples: callable(iteration) -> None, run at sample points.
+      evaluate_generation: callable(iteration) -> None, run every ``generation_interval`` iterations before the
+        session end (the end-of-session generation metrics are the loop's).
+      generation_interval: 0 for none.
     """
 
-    def __init__(self, start_iteration, iters, train_config, log_losses, evaluate, save, write_samples):
+    def __init__(self, start_iteration, iters, train_config, log_losses, evaluate, save, write_samples,
+                 evaluate_generation=None, generation_interval=0):
         super().__init__()
+        self.evaluate_generation = evaluate_generation
+        self.generation_interval = generation_interval
         self.start_iteration = start_iteration
         self.iters = iters
         self.cfg = train_config
@@ -61,6 +67,8 @@ class SessionMonitor(keras.callbacks.Callback):
             self.evaluate(iteration)
         if iteration % self.cfg.sample_interval == 0 and iteration != self.iters:
             self.write_samples(iteration)
+        if self.generation_interval and iteration % self.generation_interval == 0 and iteration != self.iters:
+            self.evaluate_generation(iteration)
         if iteration % self.cfg.save_interval == 0 and iteration != self.iters:
             self.save()
         self.side_seconds += time.perf_counter() - started

@@ -124,6 +124,8 @@ class EvalConfig:
     fid_extractor: str = "domain"
     inception_weights: Optional[str] = None
     precalc_fid_dir: Optional[str] = None
+    gen_eval_interval: int = 0            # also every this many iterations within a session (0: session end only)
+    gen_eval_fid: bool = False            # FID at those points too (costly)
 
 
 GROUPS = {"train": TrainConfig, "growth": GrowthConfig, "replay": ReplayConfig, "introgan": IntroGANConfig,

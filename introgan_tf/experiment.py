@@ -7,6 +7,7 @@ export, final checkpoint).  Evaluation goes through evaluation/session_evaluator
 too; results go to ``results.json`` after every evaluation.
 """
 
+import dataclasses
 import os
 import resource
 import sys
@@ -156,6 +157,27 @@ class Experiment:
         print(f"\n[introgan_tf] session {session.index} iteration {iteration}: accuracy {prefixes[-1]:.4f} "
               f"prefixes {[round(p, 4) for p in prefixes]}", flush=True)
 
+    def evaluate_generation(self, session, iteration):
+        """Generation metrics within a session (--gen_eval_interval); FID only with --gen_eval_fid."""
+        started = time.time()
+        self.method.reset_sampling(session, iteration)
+        eval_config = dataclasses.replace(self.config.eval, skip_fid=not self.config.eval.gen_eval_fid)
+        metrics = self.evaluator.generation(self.method, session, eval_config)
+        if metrics is None:
+            return
+        kept = ("generated_accuracy", "generated_accuracy_mean", "generated_accuracy_samples_per_class", "fid",
+                "fid_mean", "fid_extractor", "classes_not_generated", "generated_samples_per_class")
+        self.results.add_generation_evaluation(session.index, dict(
+            {key: metrics[key] for key in kept if key in metrics}, iteration=iteration))
+        self.tensorboard.generation(session.index, metrics, iteration)
+        grid = self.write_samples(session, iteration)  # what the numbers describe, kept as a PNG too
+        if grid is not None:
+            save_png(grid, os.path.join(self.result_dir, "samples", f"session_{session.index}_iter_{iteration}.png"))
+        self.evaluation_seconds += time.time() - started
+        fid_text = f", FID mean {metrics['fid_mean']:.2f}" if "fid_mean" in metrics else ""
+        print(f"[introgan_tf] session {session.index} iteration {iteration}: accuracy on generated samples "
+              f"{metrics['generated_accuracy_mean']:.4f}{fid_text}", flush=True)
+
     def write_samples(self, session, iteration):
         grid = self.evaluator.sample_grid(self.method, session)
         if grid is not None:
@@ -171,7 +193,9 @@ class Experiment:
             log_losses=lambda it, logs: self.tensorboard.losses(session.index, it, logs),
             evaluate=lambda it: self.evaluate(session, it),
             save=lambda: self.checkpointer.save(self.method, session.index, complete=False),
-            write_samples=lambda it: self.write_samples(session, it))
+            write_samples=lambda it: self.write_samples(session, it),
+            evaluate_generation=lambda it: self.evaluate_generation(session, it),
+            generation_interval=self.config.eval.gen_eval_interval)
         dataset = self.method.train_dataset(session, seed=self.config.seed * 1000 + session.index * 10
                                             + start_iteration // max(1, self.config.train.save_interval))
         print(f"[introgan_tf] session {session.index}/{len(self.sessions)}: classes "

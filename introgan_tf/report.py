@@ -9,6 +9,8 @@ to ``DIR``:
 
 * ``accuracy.png``: accuracy on all seen classes over the global iteration
   (session - 1) * iters + iteration, one line per run;
+* ``generated_accuracy.png``: the accuracy on generated samples over the same axis (points of
+  ``--gen_eval_interval`` and every session end), if some run has it;
 * ``fid_per_class.png``: per-class FID after each run's last session, grouped
   bars by original label, one bar per run (only if some run has FID);
 * ``samples/<run>/session_<s>.png``: copies of the runs' sample grids;
@@ -175,6 +177,43 @@ def plot_accuracy(runs: Sequence[tuple], path: str) -> bool:
     return plotted
 
 
+def generation_points(results: dict) -> tuple:
+    """(global iterations, generated accuracy in %) of a run: --gen_eval_interval points and session ends."""
+    iters = _iters(results)
+    xs, ys = [], []
+    for session in sorted(results["sessions"], key=lambda s: int(s["index"])):
+        offset = (int(session["index"]) - 1) * (iters or 0)
+        points = [(e.get("iteration"), e.get("generated_accuracy_mean"))
+                  for e in session.get("generation_evaluations") or []]
+        points.append((iters, session.get("generated_accuracy_mean")))
+        for iteration, value in points:
+            if _number(iteration) is not None and _number(value) is not None:
+                xs.append(offset + iteration)
+                ys.append(100 * value)
+    return xs, ys
+
+
+def plot_generated_accuracy(runs: Sequence[tuple], path: str) -> bool:
+    """The domain classifier's accuracy on generated samples over global iterations; False if no run has it."""
+    curves = [(name, generation_points(results)) for name, results in runs]
+    curves = [(name, (xs, ys)) for name, (xs, ys) in curves if xs]
+    if not curves:
+        return False
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    for name, (xs, ys) in curves:
+        ax.plot(xs, ys, marker=".", label=name)
+    ax.set_xlabel("global iteration")
+    ax.set_ylabel("accuracy on generated samples (%)")
+    ax.set_ylim(0, 100)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize="small")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return True
+
+
 def plot_fid(runs: Sequence[tuple], path: str) -> bool:
     """Per-class FID after the last session, grouped bars; False if no run has FID."""
     with_fid = [(name, _last_session(results).get("fid")) for name, results in runs]
@@ -234,6 +273,9 @@ def write_report(run_dirs: Sequence[str], out_dir: str) -> str:
              "(MeRGAN, Wu et al. 2018). FID values from different extractors are not comparable.", ""]
     if plot_accuracy(runs, os.path.join(out_dir, "accuracy.png")):
         lines += ["## Accuracy over iterations", "", "![accuracy](accuracy.png)", ""]
+    if plot_generated_accuracy(runs, os.path.join(out_dir, "generated_accuracy.png")):
+        lines += ["## Accuracy on generated samples over iterations", "", "![generated accuracy](generated_accuracy.png)",
+                  ""]
     if plot_fid(runs, os.path.join(out_dir, "fid_per_class.png")):
         lines += ["## Per-class FID after the last session", "", "![per-class FID](fid_per_class.png)", ""]
     sample_lines = []

@@ -75,8 +75,10 @@ class ResultsLog:
         sessions = self.data["sessions"]
         del sessions[index:]
         if len(sessions) == index:
-            kept = {"index", "evaluations", "new_classes", "seen_classes", *(record or {})}
-            sessions[-1]["evaluations"] = [e for e in sessions[-1]["evaluations"] if e["iteration"] <= iteration]
+            kept = {"index", "evaluations", "generation_evaluations", "new_classes", "seen_classes", *(record or {})}
+            for key in ("evaluations", "generation_evaluations"):
+                if key in sessions[-1]:
+                    sessions[-1][key] = [e for e in sessions[-1][key] if e["iteration"] <= iteration]
             for key in [k for k in sessions[-1] if k not in kept]:
                 del sessions[-1][key]
             sessions[-1].update(record or {})
@@ -86,6 +88,12 @@ class ResultsLog:
         record["evaluations"] = [e for e in record["evaluations"] if e["iteration"] != evaluation["iteration"]]
         record["evaluations"].append(evaluation)
         record["accuracy"] = evaluation["accuracy"]
+
+    def add_generation_evaluation(self, index: int, evaluation: dict) -> None:
+        """Adds (or replaces) the generation metrics measured at ``evaluation["iteration"]`` within a session."""
+        record = self.session(index).setdefault("generation_evaluations", [])
+        record[:] = [e for e in record if e["iteration"] != evaluation["iteration"]] + [evaluation]
+        self.write()
 
     def update_session(self, index: int, **fields) -> None:
         self.session(index).update(fields)

@@ -44,9 +44,9 @@ class TensorBoardLog:
                 tf.summary.scalar(f"accuracy/prefix_{k}", value)
             tf.summary.scalar("ta_acc", ta_acc)
 
-    def generation(self, session_index: int, metrics: dict) -> None:
-        """Generated accuracy and (when computed) the per-class FID at the end of a session."""
-        with self.writer.as_default(step=self.step(session_index, self.iters)):
+    def generation(self, session_index: int, metrics: dict, iteration: int = None) -> None:
+        """Generated accuracy and (when computed) the per-class FID, at the end of a session by default."""
+        with self.writer.as_default(step=self.step(session_index, self.iters if iteration is None else iteration)):
             tf.summary.scalar("generated_accuracy/mean", metrics["generated_accuracy_mean"])
             if "fid" in metrics:
                 tag = f"fid/{metrics['fid_extractor']}"

@@ -61,12 +61,14 @@ class SessionEvaluator:
         images, labels = self.test_data(session)
         return session_prefix_accuracies(self.scenario, method.classify(images), labels, session)
 
-    def generation(self, method, session) -> Optional[dict]:
-        """Per-class FID (unless skip_fid) and generated accuracy of every seen class; None if they do not apply."""
+    def generation(self, method, session, eval_config=None) -> Optional[dict]:
+        """Per-class FID (unless skip_fid) and generated accuracy of every seen class; None if they do not apply.
+
+        ``eval_config`` overrides the evaluator's (e.g. no FID at the points within a session)."""
         if not self.generation_applies(type(method)):
             return None
         return evaluate_generation(method.sample, list(range(session.num_seen)), session.seen_original,
-                                   self.dataset, self.eval_config)
+                                   self.dataset, eval_config or self.eval_config)
 
     def sample_grid(self, method, session) -> Optional[np.ndarray]:
         """uint8 grid of fixed-noise samples, one row per seen class; None for a method that does not generate."""

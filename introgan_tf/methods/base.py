@@ -85,7 +85,12 @@ class ContinualMethod(abc.ABC):
 
     def end_session(self, session) -> None:
         """Takes over the trained state (subclasses: the networks the next session starts from)."""
-        self.sample_rng = self.rng(session, RNG_SAMPLES)
+        self.reset_sampling(session)
+
+    def reset_sampling(self, session, iteration=None) -> None:
+        """Evaluation noise from (seed, session[, iteration]): the same samples whether or not a run was resumed."""
+        key = [self.config.seed, session.index, RNG_SAMPLES] + ([int(iteration)] if iteration is not None else [])
+        self.sample_rng = np.random.default_rng(key)
 
     def train_dataset(self, session, seed: int) -> tf.data.Dataset:
         """The infinite tf.data stream ``fit`` consumes this session (its layout is the model's)."""

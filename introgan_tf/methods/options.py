@@ -129,6 +129,8 @@ def check_common(config: ExperimentConfig, options: MethodOptions) -> None:
         total, unit = info.num_classes // config.nb_cl, f"{info.num_classes} classes / nb_cl {config.nb_cl}"
     if config.num_sessions is not None and not 1 <= config.num_sessions <= total:
         raise InputError(f"--num_sessions={config.num_sessions}: expected 1..{total} ({unit})")
+    if config.eval.gen_eval_interval < 0:
+        raise InputError(f"--gen_eval_interval={config.eval.gen_eval_interval}: must be >= 0 (0: session ends only)")
     if config.eval.fid_samples_per_class < 2:
         raise InputError(f"--fid_samples_per_class={config.eval.fid_samples_per_class}: needs at least 2 for a "
                          f"covariance")
