@@ -18,6 +18,7 @@ from introgan_tf import experiment
 from introgan_tf.config import DGRConfig, EvalConfig, ExperimentConfig, TrainConfig
 from introgan_tf.evaluation.accuracy import session_prefix_accuracies
 from introgan_tf.methods import resolve_config
+from introgan_tf.methods.dgr import class_sampling
 from introgan_tf.methods.dgr import method as dgr_method
 from introgan_tf.methods.dgr.model import DGRModel, FrozenScholar
 from introgan_tf.methods.dgr.networks import DGRCritic, DGRGenerator, DGRSolver
@@ -51,7 +52,7 @@ def runs(small_mnist, tmp_path_factory):
     cache = {}
     patch = pytest.MonkeyPatch()
     # The 6M-parameter solver labels every candidate: keep the samplers' search short in these tiny runs.
-    patch.setattr(dgr_method, "CANDIDATES_PER_SAMPLE", 2)
+    patch.setattr(class_sampling, "CANDIDATES_PER_SAMPLE", 2)
 
     def get(replay_mode, experiment_name="class-incremental"):
         key = (replay_mode, experiment_name)
@@ -303,7 +304,7 @@ def test_a_class_the_solver_never_predicts_gets_nan_fid_not_a_substitute(tmp_pat
     from introgan_tf.data.scenario import ClassIncrementalScenario
     from introgan_tf.evaluation import continual_metrics, fid
     from introgan_tf.evaluation.generation_metrics import ClassNotGenerated, evaluate_generation
-    monkeypatch.setattr(dgr_method, "CANDIDATES_PER_SAMPLE", 5)  # the 6M-parameter solver is slow on CPU
+    monkeypatch.setattr(class_sampling, "CANDIDATES_PER_SAMPLE", 5)  # the 6M-parameter solver is slow on CPU
     data = small_mnist
     scenario = ClassIncrementalScenario(x_train=data.x_train[:100], y_train=data.y_train[:100],
                                         x_test=data.x_test[:50], y_test=data.y_test[:50],

@@ -8,6 +8,9 @@ substituted by another class's samples.
 
 import numpy as np
 
+from introgan_tf.evaluation.generation_metrics import ClassNotGenerated
+from introgan_tf.methods.common.inference import batched
+
 CANDIDATES_PER_SAMPLE = 50  # at most 50 generated candidates per requested image
 CANDIDATE_CHUNK = 1000
 BUFFER_PER_CLASS = 20000  # noise vectors of surplus candidates kept per class between calls
@@ -92,3 +95,55 @@ def choose_noise(predict, z_dim: int, labels: np.ndarray, chunks, budget: int, s
         filled[positions] = False
     return noise, filled, examined
 
+
+class SolverSampler:
+    """``sample(labels)`` for an unconditional generator whose own solver names the class of each image.
+
+    Used by DGR and DGR-ig.  ``predict(z) -> labels`` (the solver's class of the generated image) and
+    ``generate(z) -> images`` are the current scholar's, traced once per model by the caller.
+
+    Args:
+      z_dim: the generator's noise size.
+      image_shape: of the dataset (the shape of an empty result).
+      seed: the run seed (the candidates after a fixed grid's noise are drawn from it).
+    """
+
+    def __init__(self, z_dim: int, image_shape, seed: int):
+        self.z_dim, self.image_shape, self.seed = z_dim, tuple(image_shape), seed
+        self.store = CandidateStore(None)  # what sample() learnt about the current scholar
+
+    def sample(self, predict, generate, key, labels: np.ndarray, rng: np.random.Generator,
+               z: np.ndarray = None) -> np.ndarray:
+        """Images in [-1, 1] that the current solver assigns to ``labels``.
+
+        Generated candidates are kept for the class the solver predicts for them, examining at most
+        CANDIDATES_PER_SAMPLE per requested image (see choose_noise for the early give-up).  Without ``z``
+        (evaluation) the candidates come from ``rng``, surplus ones are kept for later calls with the same
+        ``key`` (the scholar's state), and a class that cannot be filled raises ClassNotGenerated.  With ``z``
+        (the fixed-noise grid) the candidates are the distinct rows of ``z`` followed by draws seeded by the run
+        seed, and cells of a class that cannot be filled stay blank (-1): another class is never shown in its
+        place.
+        """
+        labels = np.asarray(labels, np.int32)
+        if not len(labels):
+            return np.zeros((0,) + self.image_shape, np.float32)
+        budget = CANDIDATES_PER_SAMPLE * len(labels)
+        chunk = min(CANDIDATE_CHUNK, 2 * len(labels))  # the solver is costly: stop soon after the request is met
+        if z is None:
+            if self.store.key != key:  # the scholar changed: earlier predictions are stale
+                self.store = CandidateStore(key)
+            noise, filled, examined = choose_noise(
+                predict, self.z_dim, labels, candidate_noise(rng, self.z_dim, budget, chunk), budget, self.store)
+            if not filled.all():
+                missing = int(labels[~filled][0])
+                raise ClassNotGenerated(missing, int(np.sum(labels[filled] == missing)),
+                                        int(np.sum(labels == missing)), examined)
+        else:
+            z = np.asarray(z, np.float32)
+            _, first = np.unique(z, axis=0, return_index=True)
+            chunks = candidate_noise(np.random.default_rng(self.seed), self.z_dim, budget, chunk, z[np.sort(first)])
+            noise, filled, _ = choose_noise(predict, self.z_dim, labels, chunks, budget,
+                                            CandidateStore(None, keep=False))
+        images = batched(generate, noise, batch_size=CANDIDATE_CHUNK)
+        images[~filled] = -1.0
+        return images

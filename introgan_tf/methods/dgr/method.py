@@ -24,14 +24,12 @@ import numpy as np
 import tensorflow as tf
 
 from introgan_tf.data.pipeline import make_pool
-from introgan_tf.evaluation.generation_metrics import ClassNotGenerated
 from introgan_tf.methods.base import ContinualMethod
 from introgan_tf.methods.common.frozen import frozen_copy
-from introgan_tf.methods.common.inference import PerModel, batched
-from introgan_tf.methods.dgr.class_sampling import (CANDIDATE_CHUNK, CANDIDATES_PER_SAMPLE, CandidateStore,
-                                                    candidate_noise, choose_noise)
+from introgan_tf.methods.common.inference import PerModel
+from introgan_tf.methods.dgr.class_sampling import SolverSampler
 from introgan_tf.methods.dgr.model import DGRModel, FrozenScholar
-from introgan_tf.methods.dgr.networks import DGRCritic, DGRGenerator, DGRSolver
+from introgan_tf.methods.dgr.networks import Z_DIM, DGRCritic, DGRGenerator, DGRSolver
 
 REPLAY_MODES = {"none": None, "exact-replay": "exact", "generative-replay": "generative"}
 
@@ -52,7 +50,7 @@ class DGR(ContinualMethod):
             return PerModel(lambda model: tf.function(getattr(model, name), input_signature=[
                 tf.TensorSpec([None, model.generator.z_dim], tf.float32)]))
         self._images, self._predict = traced("generate"), traced("predict_generated")
-        self._store = CandidateStore(None)  # sample()'s memory for the current scholar
+        self.sampler = SolverSampler(Z_DIM, info.image_shape, config.seed)
 
     # ---------------------------------------------------------------------------------------- helpers
     def new_networks(self):
@@ -116,40 +114,6 @@ class DGR(ContinualMethod):
 
     # ---------------------------------------------------------------------------------------- inference
     def sample(self, labels: np.ndarray, z: np.ndarray = None) -> np.ndarray:
-        """Images in [-1, 1] that the current solver assigns to ``labels`` (an unconditional generator).
-
-        Generated candidates are kept for the class the solver predicts for them, examining at most
-        CANDIDATES_PER_SAMPLE per requested image (see class_sampling.choose_noise for the early give-up).
-        Without ``z`` (evaluation) the candidates come from the session's sampling generator, surplus ones are
-        kept for later calls, and a class that cannot be filled raises ClassNotGenerated.  With ``z`` (the
-        fixed-noise grid) the candidates are the distinct rows of ``z`` followed by draws seeded by the run
-        seed, and cells of a class that cannot be filled stay blank (-1): another class is never shown in its
-        place.
-        """
-        labels = np.asarray(labels, np.int32)
-        if not len(labels):
-            return np.zeros((0,) + tuple(self.info.image_shape), np.float32)
-        budget = CANDIDATES_PER_SAMPLE * len(labels)
-        chunk = min(CANDIDATE_CHUNK, 2 * len(labels))  # the solver is costly: stop soon after the request is met
-        predict = self._predict(self.model)
-        if z is None:
-            key = (id(self.model), self.iteration)
-            if self._store.key != key:  # the scholar changed: earlier predictions are stale
-                self._store = CandidateStore(key)
-            noise, filled, examined = choose_noise(
-                predict, self.z_dim, labels, candidate_noise(self.sample_rng, self.z_dim, budget, chunk), budget,
-                self._store)
-            if not filled.all():
-                missing = int(labels[~filled][0])
-                raise ClassNotGenerated(missing, int(np.sum(labels[filled] == missing)),
-                                        int(np.sum(labels == missing)), examined)
-        else:
-            z = np.asarray(z, np.float32)
-            _, first = np.unique(z, axis=0, return_index=True)
-            chunks = candidate_noise(np.random.default_rng(self.config.seed), self.z_dim, budget, chunk,
-                                     z[np.sort(first)])
-            noise, filled, _ = choose_noise(predict, self.z_dim, labels, chunks, budget,
-                                            CandidateStore(None, keep=False))
-        images = batched(self._images(self.model), noise, batch_size=CANDIDATE_CHUNK)
-        images[~filled] = -1.0
-        return images
+        """Images in [-1, 1] that the current solver assigns to ``labels`` (class_sampling.SolverSampler)."""
+        return self.sampler.sample(self._predict(self.model), self._images(self.model),
+                                   (id(self.model), self.iteration), labels, self.sample_rng, z)
