@@ -1,6 +1,7 @@
 """Every registered method on the same data, class order, seed and iteration budget, then one report.
 
     python benchmarks/compare_methods.py --budget small                 # MNIST, about an hour on 2 CPU cores
+    python benchmarks/compare_methods.py --budget medium --only introgan upper_bound   # replay that works
     python benchmarks/compare_methods.py --budget small --datasets mnist fashion-mnist
     python benchmarks/compare_methods.py --budget paper                 # the originals' budgets (a GPU)
     python benchmarks/compare_methods.py --budget small --only introgan mergan-ra
@@ -14,8 +15,13 @@ loss settings (docs/methods.md); only the iteration budget is shared:
 * ``small``: ``--iters 200`` per session (DGR: 150 generator + 50 solver
   iterations), evaluation every 100 iterations, FID skipped; the accuracy of
   the domain classifier on generated samples is still measured.
+* ``medium``: ``--iters 3000`` per session, long enough for IntroGAN's generator to
+  draw the class it is asked for (docs/benchmarks.md, the generation curves);
+  accuracy every 500 and the accuracy on generated samples every 1000 iterations,
+  FID at each session end (DGR / DGR-ig split the 3000 into their two phases).
 * ``paper``: no ``--iters`` (each method's documented default: 10000 for the
-  IntroGAN family, 4001 per task for MeRGAN, 3000 + 1000 for DGR), FID on.
+  IntroGAN family, 4001 per task for MeRGAN, 3000 + 1000 for DGR, 10000 + 10000
+  for DGR-ig), FID on.
 
 The benchmark is resumable: a finished run (``complete`` in its results.json)
 is kept, an interrupted one is continued with ``--resume``.  Output:
@@ -47,6 +53,7 @@ RUNS = {
     "mergan-sft": ["--method", "mergan", "--mergan_mode", "sft"],
     "acgan": ["--method", "acgan"],
     "dgr": ["--method", "dgr", "--replay_mode", "generative-replay"],
+    "dgr_ig": ["--method", "dgr_ig"],
     "lower_bound": ["--method", "lower_bound"],
     "upper_bound": ["--method", "upper_bound"],
     "acgan-joint": ["--method", "acgan", "--joint"],
@@ -56,6 +63,8 @@ RUNS = {
 BUDGETS = {
     "small": ["--iters", "200", "--test_interval", "100", "--save_interval", "200", "--sample_interval", "200",
               "--skip_fid"],
+    "medium": ["--iters", "3000", "--test_interval", "500", "--save_interval", "500", "--sample_interval", "1000",
+               "--gen_eval_interval", "1000"],
     "paper": [],
 }
 # Runs the small budget leaves out to stay within about an hour on 2 CPU cores: MeRGAN's weaker modes and its

@@ -39,6 +39,12 @@ flags.DEFINE_integer("solver_iterations", None, "dgr: solver iterations per task
 flags.DEFINE_float("weight_decay", None, "dgr: L2 weight decay of its Adams (PyTorch's, not AdamW). "
                    + default_text("dgr.weight_decay"))
 
+# DGR as the IntroGAN benchmark runs it.
+flags.DEFINE_float("dgr_ratio", 0.5, "dgr_ig: r, the weight of the new classes' real images in the solver's loss "
+                   "(the replay gets 1 - r; session 1 has weight 1).")
+flags.DEFINE_float("solver_adam_lr", None, "dgr_ig: learning rate of the solver's Adam. "
+                   + default_text("dgr.solver_adam_lr"))
+
 # AC-GAN.
 flags.DEFINE_bool("joint", False, "acgan: train every session on all seen classes (the joint upper bound) "
                   "instead of the new classes only (sequential fine-tuning).")

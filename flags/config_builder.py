@@ -42,7 +42,8 @@ FLAG_PATHS = {
         "class_iters", "acgan_scale", "acgan_scale_g", "use_softmax", "diversity_promoting_weight")},
     "mergan_mode": "mergan.mergan_mode", "RA_factor": "mergan.ra_factor",
     **{name: f"dgr.{name}" for name in (
-        "replay_mode", "importance_of_new_task", "generator_iterations", "solver_iterations", "weight_decay")},
+        "replay_mode", "importance_of_new_task", "generator_iterations", "solver_iterations", "weight_decay",
+        "dgr_ratio", "solver_adam_lr")},
     "joint": "acgan.joint",
     # eval_flags
     **{name: f"eval.{name}" for name in (

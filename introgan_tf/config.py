@@ -106,6 +106,8 @@ class DGRConfig:
     generator_iterations: Optional[int] = None
     solver_iterations: Optional[int] = None
     weight_decay: Optional[float] = None
+    dgr_ratio: float = 0.5                 # dgr_ig: weight r of the new classes' real images, 1 - r of the replay
+    solver_adam_lr: Optional[float] = None  # dgr_ig: the solver's Adam (default: --adam_lr)
 
 
 @dataclasses.dataclass(frozen=True)

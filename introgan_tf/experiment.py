@@ -147,6 +147,8 @@ class Experiment:
 
     # ------------------------------------------------------------------------------------------ per session
     def evaluate(self, session, iteration):
+        if not self.method.evaluates_at(iteration):
+            return
         started = time.time()
         prefixes = self.evaluator.accuracy(self.method, session)
         self.results.add_evaluation(session.index, {"iteration": iteration, "accuracy": prefixes[-1],

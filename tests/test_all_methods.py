@@ -43,7 +43,9 @@ def test_two_sessions_interrupted_and_resumed(synthetic_mnist, tmp_path, monkeyp
     monkeypatch.setattr(SessionCheckpointer, "save", original_save)
     data = experiment.run(config.replace(resume=True), data=synthetic_mnist)
 
-    check_results(data, method, iters=ITERS, test_interval=2)
+    resolved = resolve_config(config)
+    instance = get_method(method)(resolved, synthetic_mnist.info, experiment.make_scenario(resolved, synthetic_mnist))
+    check_results(data, method, iters=ITERS, test_interval=2, evaluated=instance.evaluates_at)
     checkpoints = SessionCheckpointer(str(tmp_path / "checkpoints"))
     assert all(checkpoints.info(s).complete for s in (1, 2))
 

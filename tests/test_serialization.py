@@ -34,6 +34,8 @@ EXAMPLES = {
     "DGRCritic": (dict(channels=1), lambda: images((32, 32, 1))),
     "DGRSolver": (dict(num_classes=10, channels=1), lambda: images((32, 32, 1))),
     "CNNClassifier": (dict(num_classes=4, image_shape=(28, 28, 1)), lambda: images((28, 28, 1))),
+    "UnconditionalGenerator": (dict(z_dim=100, channels=1), lambda: RNG.standard_normal((3, 100)).astype(np.float32)),
+    "SourceDiscriminator": (dict(image_shape=(28, 28, 1)), lambda: images((28, 28, 1))),
 }
 
 

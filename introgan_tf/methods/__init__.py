@@ -18,6 +18,7 @@ from introgan_tf.config import ExperimentConfig
 METHODS = {
     "acgan": ("introgan_tf.methods.acgan", "ACGAN"),
     "dgr": ("introgan_tf.methods.dgr", "DGR"),
+    "dgr_ig": ("introgan_tf.methods.dgr_ig", "DGRIG"),
     "introgan": ("introgan_tf.methods.introgan", "IntroGAN"),
     "lower_bound": ("introgan_tf.methods.bounds", "LowerBound"),
     "mergan": ("introgan_tf.methods.mergan", "MeRGAN"),

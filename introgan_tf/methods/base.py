@@ -64,10 +64,11 @@ class ContinualMethod(abc.ABC):
         """
         return int(np.random.SeedSequence([self.config.seed, session.index, purpose]).generate_state(1)[0] >> 1)
 
-    def adam(self):
-        """A fresh Adam with the run's settings (eps 1e-8 as TF1)."""
+    def adam(self, learning_rate: float = None):
+        """A fresh Adam with the run's settings (eps 1e-8 as TF1), at ``--adam_lr`` unless given."""
         train = self.config.train
-        return keras.optimizers.Adam(train.adam_lr, train.adam_beta1, train.adam_beta2, train.adam_epsilon)
+        return keras.optimizers.Adam(train.adam_lr if learning_rate is None else learning_rate, train.adam_beta1,
+                                     train.adam_beta2, train.adam_epsilon)
 
     def use_xla(self) -> bool:
         """``--jit_compile``: auto means XLA on GPU only (on CPU it measured about 15x slower)."""
@@ -91,6 +92,11 @@ class ContinualMethod(abc.ABC):
         """Evaluation noise from (seed, session[, iteration]): the same samples whether or not a run was resumed."""
         key = [self.config.seed, session.index, RNG_SAMPLES] + ([int(iteration)] if iteration is not None else [])
         self.sample_rng = np.random.default_rng(key)
+
+    def evaluates_at(self, iteration: int) -> bool:
+        """Whether the accuracy is measured at this --test_interval point (DGR-ig: its solver phase only)."""
+        del iteration
+        return True
 
     def train_dataset(self, session, seed: int) -> tf.data.Dataset:
         """The infinite tf.data stream ``fit`` consumes this session (its layout is the model's)."""

@@ -49,6 +49,7 @@ BENCHMARK_DEFAULTS = {
     "dgr.generator_iterations": 3000,
     "dgr.solver_iterations": 1000,
     "dgr.weight_decay": 0.0,
+    "dgr.solver_adam_lr": Default(lambda config: config.train.adam_lr, "--adam_lr"),
 }
 
 
@@ -112,6 +113,9 @@ def check_common(config: ExperimentConfig, options: MethodOptions) -> None:
     if config.mergan.ra_factor < 0 or config.dgr.weight_decay < 0:
         raise InputError(f"--RA_factor={config.mergan.ra_factor} / --weight_decay={config.dgr.weight_decay}: "
                          f"must be >= 0")
+    if not 0.0 <= config.dgr.dgr_ratio <= 1.0:
+        raise InputError(f"--dgr_ratio={config.dgr.dgr_ratio}: must be in [0, 1]")
+    positive(config, "dgr.solver_adam_lr")
     if not 0.0 <= config.dgr.importance_of_new_task <= 1.0:
         raise InputError(f"--importance_of_new_task={config.dgr.importance_of_new_task}: must be in [0, 1]")
     if config.experiment not in options.experiments:

@@ -10,11 +10,14 @@ from typing import Callable
 import numpy as np
 
 
-def batched(fn, *arrays, batch_size: int = 1000) -> np.ndarray:
-    """``fn`` applied to aligned slices of ``arrays`` (``batch_size`` rows each); the numpy results concatenated."""
+def batched(fn, *arrays, batch_size: int = 1000):
+    """``fn`` applied to aligned slices of ``arrays`` (``batch_size`` rows each); the numpy results concatenated
+    (a tuple of concatenations when ``fn`` returns a tuple)."""
     total = len(arrays[0])
-    outputs = [np.asarray(fn(*(array[i:i + batch_size] for array in arrays))) for i in range(0, total, batch_size)]
-    return np.concatenate(outputs) if outputs else np.zeros((0,))
+    outputs = [fn(*(array[i:i + batch_size] for array in arrays)) for i in range(0, total, batch_size)]
+    if outputs and isinstance(outputs[0], tuple):
+        return tuple(np.concatenate([np.asarray(o[k]) for o in outputs]) for k in range(len(outputs[0])))
+    return np.concatenate([np.asarray(o) for o in outputs]) if outputs else np.zeros((0,))
 
 
 class PerModel:
