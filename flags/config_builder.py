@@ -23,7 +23,7 @@ FLAG_PATHS = {
     "iters": "train.iters", "batch_size": "train.batch_size", "test_interval": "train.test_interval",
     "save_interval": "train.save_interval", "sample_interval": "train.sample_interval", "adam_lr": "train.adam_lr",
     "adam_beta1": "train.adam_beta1", "adam_beta2": "train.adam_beta2", "mode": "train.mode",
-    "critic_iters": "train.critic_iters", "lambda_gp": "train.lambda_gp",
+    "critic_iters": "train.critic_iters", "z_dim": "train.z_dim", "dim": "train.dim", "lambda_gp": "train.lambda_gp",
     "classification_only": "train.classification_only", "jit_compile": "train.jit_compile",
     "log_every": "train.log_every",
     # growth_flags

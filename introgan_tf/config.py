@@ -33,6 +33,8 @@ class TrainConfig:
     adam_epsilon: float = 1e-8            # TF1's Adam, which the originals ran
     mode: Optional[str] = None            # dcgan | wgan-gp; per-method default
     critic_iters: Optional[int] = None    # per-method default
+    z_dim: Optional[int] = None           # generator noise size; per-method (and image-shape) default
+    dim: Optional[int] = None             # network width (the originals' `dim`); per-method default
     lambda_gp: float = 10.0
     classification_only: bool = False     # ablation of IntroGAN and MeRGAN-ig: only the classifier trains
     jit_compile: str = "auto"
