@@ -9,8 +9,11 @@ in ``files.py``.
 import os
 from typing import Dict, Optional
 
+import dataclasses
+
 from introgan_tf.data import idx
-from introgan_tf.data.dataset_info import DatasetInfo, DatasetSplits
+from introgan_tf.data.dataset_info import DataOptions, DatasetInfo, DatasetSplits
+from introgan_tf.data.rgb32 import render_rgb32
 from introgan_tf.data.files import find_data_dir
 from introgan_tf.errors import InputError
 
@@ -67,7 +70,34 @@ def load_idx_dataset(info: DatasetInfo, data_dir: Optional[str]) -> DatasetSplit
     return DatasetSplits(info, x_train, y_train, x_test, y_test, source=directory)
 
 
-DATASETS: Dict[str, DatasetInfo] = {info.name: info for info in (MNIST, FASHION_MNIST)}
+def rgb32_info(base: DatasetInfo) -> DatasetInfo:
+    """``base`` rendered as 32x32x3 (data/rgb32.py), read from ``base``'s own folder."""
+    return dataclasses.replace(base, name=f"{base.name}-rgb32", image_shape=(32, 32, 3), dir_name=base.files_dir,
+                               tfds_name=None, loader="rgb32")
+
+
+MNIST_RGB32 = rgb32_info(MNIST)
+FASHION_MNIST_RGB32 = rgb32_info(FASHION_MNIST)
+
+
+def load_rgb32_dataset(info: DatasetInfo, data_dir: Optional[str], options: DataOptions) -> DatasetSplits:
+    """The base IDX dataset, every image padded to 32x32 and replicated to 3 channels."""
+    del options
+    base = load_idx_dataset(dataclasses.replace(info, image_shape=(28, 28, 1)), data_dir)
+    return dataclasses.replace(base, info=info, x_train=render_rgb32(base.x_train), x_test=render_rgb32(base.x_test),
+                               source=f"{base.source} (rendered 32x32x3)")
+
+
+def _load_idx(info: DatasetInfo, data_dir: Optional[str], options: DataOptions) -> DatasetSplits:
+    del options
+    return load_idx_dataset(info, data_dir)
+
+
+# DatasetInfo.loader -> reader(info, data_dir, options).
+LOADERS = {"idx": _load_idx, "rgb32": load_rgb32_dataset}
+
+DATASETS: Dict[str, DatasetInfo] = {info.name: info for info in (MNIST, FASHION_MNIST, MNIST_RGB32,
+                                                                  FASHION_MNIST_RGB32)}
 
 
 def get_dataset_info(name: str) -> DatasetInfo:
@@ -88,7 +118,8 @@ def check_files(name: str, data_dir: Optional[str], data_source: str = "idx") ->
 
 
 def load_dataset(name: str, data_dir: Optional[str] = None, data_source: str = "idx",
-                 tfds_data_dir: Optional[str] = None, tfds_download: bool = False) -> DatasetSplits:
+                 tfds_data_dir: Optional[str] = None, tfds_download: bool = False,
+                 options: Optional[DataOptions] = None) -> DatasetSplits:
     """Loads a registered dataset from local files.
 
     Args:
@@ -99,10 +130,12 @@ def load_dataset(name: str, data_dir: Optional[str] = None, data_source: str = "
         download directory.
       tfds_data_dir: where TFDS writes its prepared dataset.
       tfds_download: let TFDS download the files (needs internet).
+      options: how to read the formats that have settings (SVHN's labels, LSUN's categories, image size, ...).
     """
     info = get_dataset_info(name)
-    if data_source == "idx":
-        return load_idx_dataset(info, data_dir)
+    options = options or DataOptions()
+    if data_source == "idx":  # "the files themselves", whatever their format
+        return LOADERS[info.loader](info, data_dir, options)
     if data_source == "tfds":
         from introgan_tf.data import tfds_source  # pylint: disable=import-outside-toplevel  (slow import)
         return tfds_source.load_with_tfds(info, data_dir, tfds_data_dir, tfds_download)

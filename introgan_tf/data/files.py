@@ -18,10 +18,10 @@ def candidate_dirs(info: DatasetInfo, data_dir: Optional[str]) -> Tuple[str, ...
     """The directories searched for ``info``'s files, in order."""
     if data_dir:
         return (data_dir,)
-    dirs = [os.path.join("datasets", info.name)]
+    dirs = [os.path.join("datasets", info.files_dir)]
     env_root = os.environ.get("INTROGAN_DATA_DIR")
     if env_root:
-        dirs.append(os.path.join(env_root, info.name))
+        dirs.append(os.path.join(env_root, info.files_dir))
     dirs.extend(info.system_dirs)
     return tuple(dirs)
 
