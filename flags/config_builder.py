@@ -45,6 +45,12 @@ FLAG_PATHS = {
         "replay_mode", "importance_of_new_task", "generator_iterations", "solver_iterations", "weight_decay",
         "dgr_ratio", "solver_adam_lr")},
     "joint": "acgan.joint",
+    # gan_memory_flags
+    "source_checkpoint": "gan_memory.source_checkpoint", "gan_memory_width": "gan_memory.width",
+    "r1_gamma": "gan_memory.r1_gamma", "r1_every": "gan_memory.r1_every", "ema_beta": "gan_memory.ema_beta",
+    "gm_gan_iterations": "gan_memory.gan_iterations", "gm_classifier_iterations": "gan_memory.classifier_iterations",
+    "classifier_batch": "gan_memory.classifier_batch", "replay_batch_per_task": "gan_memory.replay_batch_per_task",
+    "classifier_lr": "gan_memory.classifier_lr",
     # eval_flags
     **{name: f"eval.{name}" for name in (
         "skip_fid", "fid_samples_per_class", "fid_extractor", "inception_weights", "precalc_fid_dir",

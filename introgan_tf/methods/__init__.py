@@ -19,6 +19,8 @@ METHODS = {
     "acgan": ("introgan_tf.methods.acgan", "ACGAN"),
     "dgr": ("introgan_tf.methods.dgr", "DGR"),
     "dgr_ig": ("introgan_tf.methods.dgr_ig", "DGRIG"),
+    "gan_memory": ("introgan_tf.methods.gan_memory", "GANMemory"),
+    "gan_memory_source": ("introgan_tf.methods.gan_memory", "GANMemorySource"),
     "introgan": ("introgan_tf.methods.introgan", "IntroGAN"),
     "lower_bound": ("introgan_tf.methods.bounds", "LowerBound"),
     "mergan": ("introgan_tf.methods.mergan", "MeRGAN"),
