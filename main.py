@@ -17,7 +17,7 @@ from absl import app  # noqa: E402
 from absl import flags  # noqa: E402
 from absl import logging  # noqa: E402
 
-from flags import (baseline_flags, config_builder, eval_flags, experiment_flags,  # noqa: E402,F401
+from flags import (baseline_flags, config_builder, data_flags, eval_flags, experiment_flags,  # noqa: E402,F401
                    gan_memory_flags, growth_flags, introgan_flags, training_flags)
 from introgan_tf.data.datasets import check_files  # noqa: E402
 from introgan_tf.errors import InputError  # noqa: E402

@@ -21,7 +21,7 @@ from introgan_tf.checkpointing import SessionCheckpointer
 from introgan_tf.config import ExperimentConfig
 from introgan_tf.data.class_orders import get_class_order
 from introgan_tf.data.dataset_info import DatasetSplits
-from introgan_tf.data.datasets import load_dataset
+from introgan_tf.data.datasets import data_flags_text, evaluation_key, load_dataset
 from introgan_tf.data.scenario import ClassIncrementalScenario
 from introgan_tf.errors import InputError
 from introgan_tf.evaluation.accuracy import ta_acc
@@ -54,7 +54,7 @@ def config_changes(old: dict, new: dict, prefix: str = "") -> list:
 def load_data(config: ExperimentConfig) -> DatasetSplits:
     """The run's dataset, read from local files as ``config`` says."""
     return load_dataset(config.dataset, config.data_dir, config.data_source, config.tfds_data_dir,
-                        config.tfds_download)
+                        config.tfds_download, options=config.data)
 
 
 def make_scenario(config: ExperimentConfig, data: DatasetSplits):
@@ -94,8 +94,10 @@ class Experiment:
         self.scenario = make_scenario(config, data)
         self.sessions = self.scenario.sessions[:config.num_sessions]
         method_class = get_method(config.method)
-        self.evaluator = SessionEvaluator(self.scenario, config.dataset, config.eval, config.seed,
-                                          os.path.join(self.result_dir, "samples"))
+        self.evaluator = SessionEvaluator(self.scenario, evaluation_key(config.dataset, config.data), config.eval,
+                                          config.seed, os.path.join(self.result_dir, "samples"),
+                                          data_flags=data_flags_text(config.dataset, config.data, config.data_dir),
+                                          registry_name=config.dataset)
         self.evaluator.check_ready(method_class, self.sessions)  # before hours of training
         self.method = method_class(config, data.info, self.scenario)
         self.checkpointer = SessionCheckpointer(os.path.join(self.result_dir, "checkpoints"))
@@ -103,7 +105,9 @@ class Experiment:
             os.makedirs(os.path.join(self.result_dir, "samples"), exist_ok=True)
         self.tensorboard = TensorBoardLog(os.path.join(self.result_dir, "tensorboard"), config.train.iters)
         header = {"method": config.method, "dataset": config.dataset, "order_idx": config.order_idx,
-                  "nb_cl": config.nb_cl, "iters": config.train.iters, "config": config.to_dict()}
+                  "nb_cl": config.nb_cl, "iters": config.train.iters, "config": config.to_dict(),
+                  # What the labels mean, and whether the files were the official ones (docs/datasets.md).
+                  "class_names": list(data.info.class_names), "data_provenance": list(data.provenance)}
         existing = read_results(self.results_path) if config.resume and os.path.exists(self.results_path) else None
         if existing is not None:
             stored = ExperimentConfig.from_dict(existing.get("config", {})).to_dict() if "config" in existing else {}

@@ -13,7 +13,7 @@ from introgan_tf.errors import InputError
 
 def test_registry():
     assert {"mnist", "fashion-mnist"} <= set(datasets.DATASETS)
-    with pytest.raises(ValueError, match="valid: fashion-mnist, fashion-mnist-rgb32, mnist"):
+    with pytest.raises(ValueError, match="valid: cifar10, fashion-mnist, fashion-mnist-rgb32, mnist"):
         datasets.get_dataset_info("cifar")
 
 

@@ -24,6 +24,8 @@ class DatasetInfo:
       dir_name: the folder name searched for the files (``datasets/<dir_name>/``, ...); default ``name``.  The
         32x32x3 renderings of MNIST read MNIST's own folder.
       loader: the reader's key in ``datasets.LOADERS``.
+      alternative_files: other sets of file names that also make a directory usable (CIFAR-10's python version,
+        or its batches unpacked without the ``cifar-10-batches-*`` folder).
     """
 
     name: str
@@ -37,6 +39,7 @@ class DatasetInfo:
     tfds_name: Optional[str] = None
     dir_name: Optional[str] = None
     loader: str = "idx"
+    alternative_files: Tuple[Tuple[str, ...], ...] = ()
 
     @property
     def files_dir(self) -> str:

@@ -6,12 +6,14 @@ size, the files it needs and how to get them).  Nothing here touches the network
 in ``files.py``.
 """
 
+import dataclasses
 import os
 from typing import Dict, Optional
 
-import dataclasses
+import numpy as np
 
-from introgan_tf.data import idx
+from introgan_tf.data import cifar, idx, svhn
+from introgan_tf.data.checksums import check_official
 from introgan_tf.data.dataset_info import DataOptions, DatasetInfo, DatasetSplits
 from introgan_tf.data.rgb32 import render_rgb32
 from introgan_tf.data.files import find_data_dir
@@ -93,11 +95,125 @@ def _load_idx(info: DatasetInfo, data_dir: Optional[str], options: DataOptions) 
     return load_idx_dataset(info, data_dir)
 
 
+SVHN_FILES = {"train": "train_32x32.mat", "test": "test_32x32.mat", "extra": "extra_32x32.mat"}
+
+SVHN = DatasetInfo(
+    name="svhn",
+    image_shape=(32, 32, 3),
+    num_classes=10,
+    class_names=svhn.class_names("digit"),
+    replay_per_class=7325,  # IntroGAN's N_rep: floor(73,257 training images / 10 classes)
+    how_to_get=("download train_32x32.mat and test_32x32.mat (and extra_32x32.mat for --svhn_extra) of the "
+                "cropped digits (format 2) from the Street View House Numbers page of ufldl.stanford.edu "
+                "into that directory"),
+    required_files=(SVHN_FILES["train"], SVHN_FILES["test"]),
+    tfds_name="svhn_cropped",
+    loader="svhn",
+)
+
+CIFAR_BIN_FILES = tuple(f"{name}.bin" for name in cifar.TRAIN_FILES + (cifar.TEST_FILE,))
+CIFAR_PY_FILES = cifar.TRAIN_FILES + (cifar.TEST_FILE,)
+
+CIFAR10 = DatasetInfo(
+    name="cifar10",
+    image_shape=(32, 32, 3),
+    num_classes=10,
+    class_names=cifar.CLASS_NAMES,
+    replay_per_class=5000,  # floor(50,000 training images / 10 classes), IntroGAN's rule for N_rep
+    how_to_get=("download cifar-10-binary.tar.gz (the binary version) from Alex Krizhevsky's CIFAR page at "
+                "cs.toronto.edu and unpack it there (tar xzf), giving cifar-10-batches-bin/"),
+    required_files=tuple(f"cifar-10-batches-bin/{name}" for name in CIFAR_BIN_FILES),
+    alternative_files=(CIFAR_BIN_FILES, tuple(f"cifar-10-batches-py/{name}" for name in CIFAR_PY_FILES),
+                       CIFAR_PY_FILES),
+    tfds_name="cifar10",
+    loader="cifar10",
+)
+
+
+def _check_split(path: str, images: np.ndarray, labels: np.ndarray, info: DatasetInfo) -> None:
+    """The shape, dtype, label range and count checks every loader ends with (one line naming ``path``)."""
+    if images.dtype != np.uint8 or images.shape[1:] != tuple(info.image_shape):
+        raise InputError(f"{path}: images {images.dtype} {list(images.shape[1:])}, expected uint8 "
+                         f"{list(info.image_shape)}")
+    if len(images) != len(labels):
+        raise InputError(f"{path}: {len(images)} images but {len(labels)} labels")
+    if not len(images):
+        raise InputError(f"{path}: no images")
+    if labels.min() < 0 or labels.max() >= info.num_classes:
+        raise InputError(f"{path}: label {int(labels.max())} out of range 0..{info.num_classes - 1}")
+
+
+def load_svhn_dataset(info: DatasetInfo, data_dir: Optional[str], options: DataOptions) -> DatasetSplits:
+    """SVHN's .mat files (data/svhn.py), labels by ``options.svhn_labels`` (None: ``digit``)."""
+    convention = options.svhn_labels or "digit"
+    if options.svhn_extra:
+        info = dataclasses.replace(info, required_files=info.required_files + (SVHN_FILES["extra"],))
+    directory = find_data_dir(info, data_dir)
+    info = dataclasses.replace(info, class_names=svhn.class_names(convention))
+    path = {split: os.path.join(directory, name) for split, name in SVHN_FILES.items()}
+    provenance = []
+    splits = {}
+    for split in ("train", "test") + (("extra",) if options.svhn_extra else ()):
+        verdict = check_official(path[split], options.verify_data)
+        if verdict:
+            provenance.append(verdict)
+        splits[split] = svhn.read_mat(path[split], convention)
+        _check_split(path[split], *splits[split], info)
+    x_train, y_train = splits["train"]
+    if options.svhn_extra:
+        x_train = np.concatenate([x_train, splits["extra"][0]])
+        y_train = np.concatenate([y_train, splits["extra"][1]])
+    return DatasetSplits(info, x_train, y_train, *splits["test"], source=f"{directory} (labels: {convention})",
+                         provenance=tuple(provenance))
+
+
+def load_cifar10_dataset(info: DatasetInfo, data_dir: Optional[str], options: DataOptions) -> DatasetSplits:
+    """CIFAR-10's binary batches, or its python batches through the restricted unpickler (data/cifar.py)."""
+    directory = find_data_dir(info, data_dir)
+    provenance = []
+    archive = os.path.join(directory, "cifar-10-binary.tar.gz")
+    if os.path.isfile(archive):  # the archive it was unpacked from, if kept: is it the official one?
+        provenance.append(check_official(archive, options.verify_data))
+    x_train, y_train, x_test, y_test, folder = cifar.read_cifar10(directory)
+    _check_split(folder, x_train, y_train, info)
+    _check_split(folder, x_test, y_test, info)
+    return DatasetSplits(info, x_train, y_train, x_test, y_test, source=folder, provenance=tuple(provenance))
+
+
 # DatasetInfo.loader -> reader(info, data_dir, options).
-LOADERS = {"idx": _load_idx, "rgb32": load_rgb32_dataset}
+LOADERS = {"idx": _load_idx, "rgb32": load_rgb32_dataset, "svhn": load_svhn_dataset,
+           "cifar10": load_cifar10_dataset}
 
 DATASETS: Dict[str, DatasetInfo] = {info.name: info for info in (MNIST, FASHION_MNIST, MNIST_RGB32,
-                                                                  FASHION_MNIST_RGB32)}
+                                                                  FASHION_MNIST_RGB32, SVHN, CIFAR10)}
+
+
+def evaluation_key(name: str, options: Optional[DataOptions] = None) -> str:
+    """The folder name of ``name``'s domain classifier and FID statistics under ``precalc_fids/``.
+
+    Settings that change the labels or the image shape get folders of their own: SVHN under IntroGAN's ``y - 1``
+    labels (``svhn_introgan``), LSUN and image folders per image size (``lsun_64``)."""
+    options = options or DataOptions()
+    if name == "svhn" and options.svhn_labels == "introgan":
+        return "svhn_introgan"
+    if name in ("lsun", "image_folder"):
+        return f"{name}_{options.image_size}"
+    return name
+
+
+def data_flags_text(name: str, options: Optional[DataOptions] = None, data_dir: Optional[str] = None) -> str:
+    """The command-line flags that read ``name`` as ``options`` say (for the commands printed in messages)."""
+    options = options or DataOptions()
+    defaults = DataOptions()
+    parts = [f"--data_dir {data_dir}"] if data_dir else []
+    relevant = {"svhn": ("svhn_labels", "svhn_extra"),
+                "lsun": ("image_size", "lsun_categories", "max_images_per_class", "lsun_resize"),
+                "image_folder": ("image_size", "max_images_per_class", "lsun_resize")}.get(name, ())
+    for field in relevant:
+        value = getattr(options, field)
+        if value != getattr(defaults, field) and value is not None:
+            parts.append(f"--{field}" if value is True else f"--{field} {value}")
+    return " ".join(parts)
 
 
 def get_dataset_info(name: str) -> DatasetInfo:
@@ -140,3 +256,23 @@ def load_dataset(name: str, data_dir: Optional[str] = None, data_source: str = "
         from introgan_tf.data import tfds_source  # pylint: disable=import-outside-toplevel  (slow import)
         return tfds_source.load_with_tfds(info, data_dir, tfds_data_dir, tfds_download)
     raise ValueError(f"unknown data_source {data_source!r}; valid: idx, tfds")
+
+
+def add_data_arguments(parser) -> None:
+    """The data options as argparse arguments, for the module CLIs (precalc_fid, train_classifier)."""
+    defaults = DataOptions()
+    parser.add_argument("--data_dir", default=None, help="directory with the dataset's files (default: the search "
+                        "order datasets/<folder>/, $INTROGAN_DATA_DIR/<folder>/)")
+    parser.add_argument("--svhn_labels", default="digit", choices=["digit", "introgan"],
+                        help="svhn: digit (10 -> 0) or introgan (y - 1); each has its own statistics folder")
+    parser.add_argument("--svhn_extra", action="store_true", help="svhn: add extra_32x32.mat")
+    parser.add_argument("--image_size", type=int, default=defaults.image_size, help="lsun, image_folder: side")
+    parser.add_argument("--lsun_categories", default=defaults.lsun_categories, help="lsun: categories, in order")
+    parser.add_argument("--max_images_per_class", type=int, default=0, help="lsun, image_folder: 0 = all")
+    parser.add_argument("--lsun_resize", default="center_crop", choices=["center_crop", "stretch"])
+
+
+def options_from_arguments(args) -> DataOptions:
+    return DataOptions(svhn_extra=args.svhn_extra, svhn_labels=args.svhn_labels, image_size=args.image_size,
+                       lsun_categories=args.lsun_categories, max_images_per_class=args.max_images_per_class,
+                       lsun_resize=args.lsun_resize)

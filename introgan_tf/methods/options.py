@@ -50,6 +50,8 @@ BENCHMARK_DEFAULTS = {
     "dgr.solver_iterations": 1000,
     "dgr.weight_decay": 0.0,
     "dgr.solver_adam_lr": Default(lambda config: config.train.adam_lr, "--adam_lr"),
+    # The original IntroGAN's utils/svhn.py: label = y - 1 (its class orders and FID files use these indices).
+    "data.svhn_labels": "introgan",
 }
 
 

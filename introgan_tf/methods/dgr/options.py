@@ -46,6 +46,7 @@ DEFAULTS = {
     "train.adam_beta2": 0.9,
     "train.mode": "wgan-gp",
     "train.critic_iters": 5,
+    "data.svhn_labels": "digit",  # the reference code's SVHN loader: label = y mod 10, the digit itself
     "dgr.weight_decay": 1e-5,
 }
 

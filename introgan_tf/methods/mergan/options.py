@@ -39,6 +39,7 @@ DEFAULTS = {
     "train.adam_beta2": 0.9,
     "train.mode": "wgan-gp",
     "train.critic_iters": 5,
+    "data.svhn_labels": "digit",  # the reference code's SVHN loader: label = y mod 10, the digit itself
     "aux.acgan_scale_g": 1.0,
     "mergan.ra_factor": Default(_ra_factor, "1e-3 (1e-2 on svhn), as the original's train.sh"),
 }
