@@ -52,7 +52,7 @@ def main(argv):
             evaluate_run.run_test(config.result_dir, config_builder.test_eval_override(FLAGS, config))
             return
         # Before TensorFlow is imported, so a missing dataset is one line, not one among TF's start-up lines.
-        check_files(config.dataset, config.data_dir, config.data_source)
+        check_files(config.dataset, config.data_dir, config.data_source, config.data)
         from introgan_tf import experiment  # heavy imports only once the input is known to be usable
         experiment.run(config)
     except InputError as error:

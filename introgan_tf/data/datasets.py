@@ -12,11 +12,11 @@ from typing import Dict, Optional
 
 import numpy as np
 
-from introgan_tf.data import cifar, idx, svhn
+from introgan_tf.data import cifar, idx, image_folder, lsun, svhn
 from introgan_tf.data.checksums import check_official
 from introgan_tf.data.dataset_info import DataOptions, DatasetInfo, DatasetSplits
 from introgan_tf.data.rgb32 import render_rgb32
-from introgan_tf.data.files import find_data_dir
+from introgan_tf.data.files import candidate_dirs, find_data_dir
 from introgan_tf.errors import InputError
 
 IDX_FILES = {
@@ -180,12 +180,99 @@ def load_cifar10_dataset(info: DatasetInfo, data_dir: Optional[str], options: Da
     return DatasetSplits(info, x_train, y_train, x_test, y_test, source=folder, provenance=tuple(provenance))
 
 
+LSUN = DatasetInfo(
+    name="lsun",
+    image_shape=(64, 64, 3),  # --image_size
+    num_classes=len(lsun.MERGAN_CATEGORIES),  # --lsun_categories
+    class_names=lsun.MERGAN_CATEGORIES,
+    replay_per_class=100000,  # MeRGAN's LSUN folders held 100,000 images per category; see resolve_info
+    how_to_get=("download <category>_train_lmdb.zip (and optionally <category>_val_lmdb.zip) for each "
+                "--lsun_categories entry from the LSUN scene-classification page (lsun's GitHub download.py) and "
+                "unzip them there, giving <category>_train_lmdb/data.mdb"),
+    loader="lsun",
+)
+
+IMAGE_FOLDER = DatasetInfo(
+    name="image_folder",
+    image_shape=(64, 64, 3),  # --image_size
+    num_classes=0,  # the number of class sub-folders; see resolve_info
+    class_names=(),
+    replay_per_class=0,
+    how_to_get=("put one sub-folder of images per class there (<dir>/<class name>/*.jpg, ImageNet style; "
+                "optionally <dir>/train/<class>/ and <dir>/test/<class>/)"),
+    loader="image_folder",
+)
+
+
+def find_image_folder(info: DatasetInfo, data_dir: Optional[str]) -> str:
+    """The first candidate directory holding class sub-folders (files.py's search order)."""
+    tried = candidate_dirs(info, data_dir)
+    for directory in tried:
+        if os.path.isdir(directory) and image_folder.class_folders(image_folder.layout(directory)[0]):
+            return directory
+    where = f"--data_dir {data_dir}" if data_dir else f"any of {', '.join(tried)}"
+    raise InputError(f"image_folder: no class sub-folders in {where}; {info.how_to_get}")
+
+
+def resolve_info(name: str, options: Optional[DataOptions] = None, data_dir: Optional[str] = None) -> DatasetInfo:
+    """``name``'s DatasetInfo for these settings: LSUN's and image folders' shape, classes and files depend on
+    ``--image_size``, ``--lsun_categories``, ``--max_images_per_class`` and (image folders) the folders found."""
+    info = get_dataset_info(name)
+    options = options or DataOptions()
+    if info.loader not in ("lsun", "image_folder"):
+        return info
+    size = options.image_size
+    if size < 8:
+        raise InputError(f"--image_size={size}: expected at least 8")
+    if info.loader == "lsun":
+        categories = lsun.parse_categories(options.lsun_categories)
+        return dataclasses.replace(
+            info, image_shape=(size, size, 3), num_classes=len(categories), class_names=categories,
+            replay_per_class=options.max_images_per_class or info.replay_per_class,
+            required_files=tuple(f"{c}_train_lmdb/data.mdb" for c in categories))
+    names, train_dir, _ = image_folder.scan(find_image_folder(info, data_dir))
+    paths, _, _ = image_folder.list_files(train_dir, names, options.max_images_per_class)
+    # IntroGAN's rule for N_rep: the training images per class (here before the held-out test files).
+    return dataclasses.replace(info, image_shape=(size, size, 3), num_classes=len(names), class_names=names,
+                               replay_per_class=max(1, len(paths) // len(names)))
+
+
+def load_lsun_dataset(info: DatasetInfo, data_dir: Optional[str], options: DataOptions) -> DatasetSplits:
+    """LSUN's LMDB databases (data/lsun.py), streamed, one category per class."""
+    info = resolve_info(info.name, options, data_dir)
+    directory = find_data_dir(info, data_dir)
+    provenance = [check_official(os.path.join(directory, f"{c}_train_lmdb.zip"), options.verify_data)
+                  for c in info.class_names if os.path.isfile(os.path.join(directory, f"{c}_train_lmdb.zip"))]
+    x_train, y_train, x_test, y_test, test_source = lsun.read_lsun(
+        directory, info.class_names, options.image_size, options.lsun_resize, options.max_images_per_class)
+    _check_split(directory, x_train, y_train, info)
+    _check_split(directory, x_test, y_test, info)
+    return DatasetSplits(info, x_train, y_train, x_test, y_test, source=f"{directory} (test: {test_source})",
+                         provenance=tuple(provenance))
+
+
+def load_image_folder_dataset(info: DatasetInfo, data_dir: Optional[str], options: DataOptions) -> DatasetSplits:
+    """A class-per-folder tree (data/image_folder.py), streamed."""
+    directory = find_image_folder(info, data_dir)
+    info = resolve_info(info.name, options, directory)
+    names, x_train, y_train, x_test, y_test, skipped, test_source = image_folder.read_image_folder(
+        directory, options.image_size, options.lsun_resize, options.max_images_per_class)
+    if skipped:
+        print(f"[introgan_tf] image_folder {directory}: skipped {skipped} files that are not images "
+              f"({', '.join(image_folder.image_ops.IMAGE_EXTENSIONS)})", flush=True)
+    _check_split(directory, x_train, y_train, info)
+    _check_split(directory, x_test, y_test, info)
+    return DatasetSplits(info, x_train, y_train, x_test, y_test,
+                         source=f"{directory} (test: {test_source}; {skipped} non-image files skipped)")
+
+
 # DatasetInfo.loader -> reader(info, data_dir, options).
 LOADERS = {"idx": _load_idx, "rgb32": load_rgb32_dataset, "svhn": load_svhn_dataset,
-           "cifar10": load_cifar10_dataset}
+           "cifar10": load_cifar10_dataset, "lsun": load_lsun_dataset, "image_folder": load_image_folder_dataset}
 
 DATASETS: Dict[str, DatasetInfo] = {info.name: info for info in (MNIST, FASHION_MNIST, MNIST_RGB32,
-                                                                  FASHION_MNIST_RGB32, SVHN, CIFAR10)}
+                                                                  FASHION_MNIST_RGB32, SVHN, CIFAR10, LSUN,
+                                                                  IMAGE_FOLDER)}
 
 
 def evaluation_key(name: str, options: Optional[DataOptions] = None) -> str:
@@ -227,10 +314,15 @@ def get_dataset_info(name: str) -> DatasetInfo:
     return DATASETS[name]
 
 
-def check_files(name: str, data_dir: Optional[str], data_source: str = "idx") -> None:
+def check_files(name: str, data_dir: Optional[str], data_source: str = "idx",
+                options: Optional[DataOptions] = None) -> None:
     """Fails with the one-line "where to put the files" error before anything heavy is imported."""
     if data_source == "idx":
-        find_data_dir(get_dataset_info(name), data_dir)
+        info = resolve_info(name, options, data_dir)
+        if info.loader == "image_folder":
+            find_image_folder(info, data_dir)
+        else:
+            find_data_dir(info, data_dir)
 
 
 def load_dataset(name: str, data_dir: Optional[str] = None, data_source: str = "idx",

@@ -11,7 +11,7 @@ from typing import Any, Callable, Mapping, Tuple
 
 from introgan_tf.config import ExperimentConfig
 from introgan_tf.data.class_orders import CLASS_ORDERS
-from introgan_tf.data.datasets import get_dataset_info
+from introgan_tf.data.datasets import resolve_info
 from introgan_tf.errors import InputError
 
 
@@ -28,8 +28,13 @@ class Default:
     text: str
 
 
+def dataset_info(config: ExperimentConfig):
+    """The run's DatasetInfo (LSUN's and image folders' shape and classes depend on the data settings)."""
+    return resolve_info(config.dataset, config.data, config.data_dir)
+
+
 def _dataset_replay(config: ExperimentConfig) -> int:
-    return get_dataset_info(config.dataset).replay_per_class
+    return dataset_info(config).replay_per_class
 
 
 # Dotted config path -> default.  Only fields that are None ("the method's default") get these values.
@@ -95,12 +100,12 @@ def positive(config: ExperimentConfig, *paths) -> None:
 
 
 def largest_image_side(config: ExperimentConfig) -> int:
-    return max(get_dataset_info(config.dataset).image_shape[:2])
+    return max(dataset_info(config).image_shape[:2])
 
 
 def check_common(config: ExperimentConfig, options: MethodOptions) -> None:
     """The checks every resolved config passes, whatever the method (one line naming the flag)."""
-    info = get_dataset_info(config.dataset)
+    info = dataset_info(config)
     train = config.train
     positive(config, "nb_cl", "train.iters", "train.batch_size", "train.test_interval", "train.save_interval",
              "train.sample_interval", "train.adam_lr", "train.critic_iters", "train.log_every",
