@@ -19,9 +19,13 @@ flags.DEFINE_string("result_dir", None, "Output directory. Default: result/<meth
 flags.DEFINE_integer("order_idx", 1, "Class order 1..5 of the IntroGAN benchmark.")
 flags.DEFINE_integer("nb_cl", None, "Classes per session; must divide the number of classes. "
                      + default_text("nb_cl"))
-flags.DEFINE_enum("experiment", "class-incremental", ["class-incremental", "permutated-mnist"],
+flags.DEFINE_enum("experiment", "class-incremental", ["class-incremental", "permutated-mnist", "mnist-svhn",
+                                                      "svhn-mnist"],
                   "Scenario. class-incremental: --nb_cl new classes per session. permutated-mnist (dgr only): "
-                  "--mnist_permutation_number tasks of all classes, each under a fixed pixel permutation.")
+                  "--mnist_permutation_number tasks of all classes, each under a fixed pixel permutation. "
+                  "mnist-svhn / svhn-mnist (dgr only): two tasks, all of MNIST rendered 32x32x3 and all of SVHN "
+                  "(digit labels) in that order; --dataset is set by the experiment, --data_dir names the first "
+                  "dataset's directory and --second_data_dir the second's.")
 flags.DEFINE_integer("mnist_permutation_number", 5, "permutated-mnist: number of tasks (permutations).")
 flags.DEFINE_integer("mnist_permutation_seed", 0, "permutated-mnist: seed of the permutations.")
 flags.DEFINE_integer("num_sessions", None, "Stop after this many sessions (default: all).")

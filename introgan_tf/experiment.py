@@ -21,6 +21,7 @@ from introgan_tf.checkpointing import SessionCheckpointer
 from introgan_tf.config import ExperimentConfig
 from introgan_tf.data.class_orders import get_class_order
 from introgan_tf.data.dataset_info import DatasetSplits
+from introgan_tf.data.dataset_sequence import SEQUENCES, DatasetSequenceScenario
 from introgan_tf.data.datasets import data_flags_text, evaluation_key, load_dataset
 from introgan_tf.data.scenario import ClassIncrementalScenario
 from introgan_tf.errors import InputError
@@ -52,17 +53,25 @@ def config_changes(old: dict, new: dict, prefix: str = "") -> list:
 
 
 def load_data(config: ExperimentConfig) -> DatasetSplits:
-    """The run's dataset, read from local files as ``config`` says."""
+    """The run's dataset, read from local files as ``config`` says (a dataset sequence: its first task's)."""
     return load_dataset(config.dataset, config.data_dir, config.data_source, config.tfds_data_dir,
                         config.tfds_download, options=config.data)
 
 
 def make_scenario(config: ExperimentConfig, data: DatasetSplits):
-    """The run's scenario: class-incremental, or permuted MNIST (docs/design.md#scenarios)."""
+    """The run's scenario: class-incremental, permuted MNIST or a dataset sequence (docs/design.md#scenarios)."""
     if config.experiment == "permutated-mnist":
         from introgan_tf.data.permuted import PermutedScenario  # pylint: disable=import-outside-toplevel
         return PermutedScenario(x_train=data.x_train, y_train=data.y_train, x_test=data.x_test, y_test=data.y_test,
                                 num_tasks=config.mnist_permutation_number, seed=config.mnist_permutation_seed)
+    if config.experiment in SEQUENCES:
+        # The first task's dataset is ``data``; the second is found by its own search order (--second_data_dir).
+        second_name = SEQUENCES[config.experiment][1]
+        started = time.time()
+        second = load_dataset(second_name, config.data.second_data_dir, options=config.data)
+        print(f"[introgan_tf] {second_name}: {len(second.x_train)} train / {len(second.x_test)} test images from "
+              f"{second.source} in {time.time() - started:.1f}s", flush=True)
+        return DatasetSequenceScenario(name=config.experiment, tasks=(data, second))
     return ClassIncrementalScenario(
         x_train=data.x_train, y_train=data.y_train, x_test=data.x_test, y_test=data.y_test,
         class_order=get_class_order(config.order_idx, data.info.num_classes), nb_cl=config.nb_cl)

@@ -134,6 +134,8 @@ def check_common(config: ExperimentConfig, options: MethodOptions) -> None:
         raise InputError(f"--order_idx={config.order_idx}: expected one of {sorted(CLASS_ORDERS)}")
     if config.experiment == "permutated-mnist":  # every task holds every class: --nb_cl does not apply
         total, unit = config.mnist_permutation_number, "--mnist_permutation_number"
+    elif config.experiment in ("mnist-svhn", "svhn-mnist"):  # two tasks, one dataset each
+        total, unit = 2, f"--experiment {config.experiment}"
     else:
         if info.num_classes % config.nb_cl:
             raise InputError(f"--nb_cl={config.nb_cl}: must divide the {info.num_classes} classes of {config.dataset}")
