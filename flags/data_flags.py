@@ -20,8 +20,8 @@ flags.DEFINE_enum("lsun_resize", "center_crop", ["center_crop", "stretch"],
                   "lsun, image_folder: center_crop = the largest centred square, then resize; stretch = resize the "
                   "whole image to a square (MeRGAN's own LSUN loader).")
 flags.DEFINE_bool("verify_data", False,
-                  "Compute the sha256 of every file with an official checksum, even when its size is not the "
-                  "official one or it is larger than 2 GB (otherwise only official-size files below 2 GB).")
+                  "Compute the sha256 of every official-size file with an official checksum, also above 2 GB "
+                  "(LSUN's archives; by default only files below 2 GB are hashed, the size is always compared).")
 flags.DEFINE_string("second_data_dir", None,
                     "dgr --experiment mnist-svhn / svhn-mnist: directory of the second dataset's files (default: "
                     "the usual search order, e.g. $INTROGAN_DATA_DIR/svhn/).")

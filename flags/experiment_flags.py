@@ -11,8 +11,9 @@ flags.DEFINE_string("data_dir", None,
                     "Directory holding the dataset's raw files. Default: search datasets/<dataset>/, "
                     "$INTROGAN_DATA_DIR/<dataset>/ and, for fashion-mnist, /usr/share/datasets/fashion-mnist/.")
 flags.DEFINE_enum("data_source", "idx", ["idx", "tfds"],
-                  "idx: read the IDX files directly. tfds: build the dataset with tensorflow-datasets, "
-                  "offline, using the IDX files as its manual download directory.")
+                  "idx: read the dataset's own files directly (IDX, .mat, CIFAR batches, LMDB, image folders). "
+                  "tfds (mnist, fashion-mnist, svhn): build the dataset with tensorflow-datasets, offline, using "
+                  "those files as its manual download directory.")
 flags.DEFINE_string("tfds_data_dir", None, "Where TFDS prepares datasets (default $TFDS_DATA_DIR or datasets/tfds).")
 flags.DEFINE_bool("tfds_download", False, "With --data_source=tfds: let TFDS download the files (needs internet).")
 flags.DEFINE_string("result_dir", None, "Output directory. Default: result/<method>/<dataset>_order_<order_idx>/.")

@@ -125,8 +125,7 @@ CIFAR10 = DatasetInfo(
     required_files=tuple(f"cifar-10-batches-bin/{name}" for name in CIFAR_BIN_FILES),
     alternative_files=(CIFAR_BIN_FILES, tuple(f"cifar-10-batches-py/{name}" for name in CIFAR_PY_FILES),
                        CIFAR_PY_FILES),
-    tfds_name="cifar10",
-    loader="cifar10",
+    loader="cifar10",  # no TFDS path: its builder wants the archive, the files here are the unpacked batches
 )
 
 
@@ -346,7 +345,11 @@ def load_dataset(name: str, data_dir: Optional[str] = None, data_source: str = "
         return LOADERS[info.loader](info, data_dir, options)
     if data_source == "tfds":
         from introgan_tf.data import tfds_source  # pylint: disable=import-outside-toplevel  (slow import)
-        return tfds_source.load_with_tfds(info, data_dir, tfds_data_dir, tfds_download)
+        data = tfds_source.load_with_tfds(info, data_dir, tfds_data_dir, tfds_download)
+        if info.name == "svhn" and options.svhn_labels == "introgan":  # TFDS gives the digit: to IntroGAN's y - 1
+            data = dataclasses.replace(data, info=dataclasses.replace(info, class_names=svhn.class_names("introgan")),
+                                       y_train=(data.y_train - 1) % 10, y_test=(data.y_test - 1) % 10)
+        return data
     raise ValueError(f"unknown data_source {data_source!r}; valid: idx, tfds")
 
 
