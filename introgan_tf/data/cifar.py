@@ -118,12 +118,23 @@ def read_cifar10(directory: str):
     version, folder = find_version(directory)
     if version is None:
         raise InputError(f"{directory}: no CIFAR-10 batches (expected cifar-10-batches-bin/test_batch.bin ...)")
-    if version == "bin":
-        parts = [read_binary_batch(os.path.join(folder, f"{name}.bin")) for name in TRAIN_FILES]
-        x_test, y_test = read_binary_batch(os.path.join(folder, f"{TEST_FILE}.bin"))
+    read = read_binary_batch if version == "bin" else read_python_batch
+    suffix = ".bin" if version == "bin" else ""
+    x_test, y_test = read(os.path.join(folder, f"{TEST_FILE}{suffix}"))
+    # Batch by batch into one array sized from the files (binary: their byte counts), not a concatenation of
+    # five copies: the peak stays near one copy of the training set.
+    paths = [os.path.join(folder, f"{name}{suffix}") for name in TRAIN_FILES]
+    if version == "bin" and all(os.path.isfile(p) and os.path.getsize(p) % RECORD_BYTES == 0 for p in paths):
+        x_train = np.empty((sum(os.path.getsize(p) // RECORD_BYTES for p in paths), 32, 32, 3), np.uint8)
+        labels, filled = [], 0
+        for path in paths:
+            x, y = read(path)
+            x_train[filled:filled + len(x)] = x
+            filled += len(x)
+            labels.append(y)
+        y_train = np.concatenate(labels)
     else:
-        parts = [read_python_batch(os.path.join(folder, name)) for name in TRAIN_FILES]
-        x_test, y_test = read_python_batch(os.path.join(folder, TEST_FILE))
-    x_train = np.concatenate([x for x, _ in parts])
-    y_train = np.concatenate([y for _, y in parts])
+        parts = [read(path) for path in paths]
+        x_train = np.concatenate([x for x, _ in parts])
+        y_train = np.concatenate([y for _, y in parts])
     return x_train, y_train, x_test, y_test, folder
