@@ -119,7 +119,11 @@ class Experiment:
                   "class_names": list(data.info.class_names), "data_provenance": list(data.provenance)}
         existing = read_results(self.results_path) if config.resume and os.path.exists(self.results_path) else None
         if existing is not None:
-            stored = ExperimentConfig.from_dict(existing.get("config", {})).to_dict() if "config" in existing else {}
+            stored_raw = dict(existing.get("config", {}))
+            if stored_raw and "data" not in stored_raw:
+                # Written before the data settings existed: it read MNIST-style files, which they do not change.
+                stored_raw["data"] = config.to_dict()["data"]
+            stored = ExperimentConfig.from_dict(stored_raw).to_dict() if "config" in existing else {}
             changed = config_changes(stored, config.to_dict())
             if changed:
                 raise InputError(f"--resume: {self.results_path} was written with other settings "

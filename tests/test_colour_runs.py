@@ -55,3 +55,15 @@ def test_mergan_on_lsun_and_acgan_on_an_image_folder(tmp_path):
     results = json.loads((tmp_path / "folder_run" / "results.json").read_text())
     assert results["class_names"] == ["ant", "cat"] and results["complete"]
     assert np.isfinite(results["sessions"][0]["accuracy"])
+
+
+def test_resume_of_a_run_written_before_the_data_settings(tmp_path, synthetic_mnist):
+    """A results.json without the config's ``data`` group (older versions) resumes with today's defaults."""
+    config = testing.tiny_config(str(tmp_path / "run"), method="lower_bound", num_sessions=1)
+    experiment.run(config, data=synthetic_mnist)
+    path = tmp_path / "run" / "results.json"
+    results = json.loads(path.read_text())
+    del results["config"]["data"]
+    path.write_text(json.dumps(results))
+    experiment.run(config.replace(num_sessions=2, resume=True), data=synthetic_mnist)
+    assert len(json.loads(path.read_text())["sessions"]) == 2
