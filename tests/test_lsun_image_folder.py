@@ -87,6 +87,9 @@ def folder_tree(root):
             image[:, :16] = 255 - colour  # a side band the centre crop removes
             Image.fromarray(image).save(folder / f"{i}.png" if i % 2 else folder / f"{i}.JPG")
         Image.fromarray(rng.integers(0, 255, (40, 40), dtype=np.uint8)).convert("P").save(folder / "p.gif")
+        Image.new("CMYK", (30, 50), (0, 0, 0, 0)).save(folder / "q.jpg")  # CMYK white
+        Image.new("RGBA", (50, 30), (colour, colour, colour, 128)).save(folder / "r.png")
+        Image.new("L", (33, 33), colour).save(folder / "s.tiff")
         (folder / "notes.txt").write_text("not an image")
     return root
 
@@ -95,10 +98,14 @@ def test_image_folder(tmp_path):
     folder_tree(tmp_path)
     data = datasets.load_dataset("image_folder", data_dir=str(tmp_path), options=DataOptions(image_size=24))
     assert data.info.class_names == ("apple", "zebra") and data.info.num_classes == 2  # sorted folder names
-    assert data.x_train.shape[1:] == (24, 24, 3) and len(data.x_train) + len(data.x_test) == 12
+    assert data.x_train.shape[1:] == (24, 24, 3) and len(data.x_train) + len(data.x_test) == 18
     apple = data.x_train[(data.y_train == 0)][:4]  # the PNG / JPEG files, sorted first (0.JPG, 1.png, ...)
     assert np.abs(apple.astype(int) - 220).max() < 12  # the 255 - colour side band was cropped away
     assert "2 non-image files skipped" in data.source
+    apple_all = data.x_train[data.y_train == 0]  # 0.JPG 1.png 2.JPG 3.png 4.JPG p.gif q.jpg r.png (s.tiff: test)
+    assert apple_all[6].min() >= 250  # CMYK white became RGB white
+    assert np.abs(apple_all[7].astype(int) - 220).max() <= 1  # RGBA: the colour, alpha dropped
+    assert np.abs(data.x_test[data.y_test == 0][0].astype(int) - 220).max() <= 1  # grey TIFF -> RGB
     stretched = datasets.load_dataset("image_folder", data_dir=str(tmp_path),
                                       options=DataOptions(image_size=24, lsun_resize="stretch"))
     assert stretched.x_train[0, :, 0].mean() < 100  # the band survives a stretch
