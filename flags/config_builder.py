@@ -51,6 +51,10 @@ FLAG_PATHS = {
     "gm_gan_iterations": "gan_memory.gan_iterations", "gm_classifier_iterations": "gan_memory.classifier_iterations",
     "classifier_batch": "gan_memory.classifier_batch", "replay_batch_per_task": "gan_memory.replay_batch_per_task",
     "classifier_lr": "gan_memory.classifier_lr",
+    # data_flags
+    **{name: f"data.{name}" for name in (
+        "svhn_extra", "svhn_labels", "image_size", "lsun_categories", "max_images_per_class", "lsun_resize",
+        "verify_data", "second_data_dir")},
     # eval_flags
     **{name: f"eval.{name}" for name in (
         "skip_fid", "fid_samples_per_class", "fid_extractor", "inception_weights", "precalc_fid_dir",

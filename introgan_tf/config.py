@@ -15,7 +15,11 @@ MeRGAN-ig, the bounds), ``replay`` (pool replay), ``introgan`` (IntroGAN's proto
 import dataclasses
 from typing import Optional
 
+from introgan_tf.data.dataset_info import DataOptions
 from introgan_tf.errors import InputError
+
+# How datasets are read (SVHN labels and extra split, LSUN categories, image size, ...): data/dataset_info.py.
+DataConfig = DataOptions
 
 
 @dataclasses.dataclass(frozen=True)
@@ -148,7 +152,7 @@ class EvalConfig:
 
 GROUPS = {"train": TrainConfig, "growth": GrowthConfig, "replay": ReplayConfig, "introgan": IntroGANConfig,
           "aux": AuxClassifierConfig, "mergan": MeRGANConfig, "dgr": DGRConfig, "acgan": ACGANConfig,
-          "gan_memory": GANMemoryConfig, "eval": EvalConfig}
+          "gan_memory": GANMemoryConfig, "eval": EvalConfig, "data": DataConfig}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -181,6 +185,7 @@ class ExperimentConfig:
     acgan: ACGANConfig = dataclasses.field(default_factory=ACGANConfig)
     gan_memory: GANMemoryConfig = dataclasses.field(default_factory=GANMemoryConfig)
     eval: EvalConfig = dataclasses.field(default_factory=EvalConfig)
+    data: DataConfig = dataclasses.field(default_factory=DataConfig)
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)

@@ -60,12 +60,16 @@ def resolve_config(config: ExperimentConfig) -> ExperimentConfig:
     Raises:
       InputError: one line naming the flag, for an invalid value or combination.
     """
+    from introgan_tf.data.dataset_sequence import SEQUENCES  # pylint: disable=import-outside-toplevel
     from introgan_tf.methods.options import check_common  # pylint: disable=import-outside-toplevel
     try:
         options = get_options(config.method)
     except ValueError as error:
         from introgan_tf.errors import InputError  # pylint: disable=import-outside-toplevel
         raise InputError(f"--method={config.method}: {error}") from None
+    if config.experiment in SEQUENCES:  # DGR's MNIST <-> SVHN: the first task's dataset is the run's dataset
+        # and SVHN keeps its digit labels, as the DGR reference.
+        config = config.replace(dataset=SEQUENCES[config.experiment][0]).replace_path("data.svhn_labels", "digit")
     config = options.resolve(config)
     check_common(config, options)
     options.check(config)

@@ -11,7 +11,7 @@ from typing import Any, Callable, Mapping, Tuple
 
 from introgan_tf.config import ExperimentConfig
 from introgan_tf.data.class_orders import CLASS_ORDERS
-from introgan_tf.data.datasets import get_dataset_info
+from introgan_tf.data.datasets import resolve_info
 from introgan_tf.errors import InputError
 
 
@@ -28,8 +28,13 @@ class Default:
     text: str
 
 
+def dataset_info(config: ExperimentConfig):
+    """The run's DatasetInfo (LSUN's and image folders' shape and classes depend on the data settings)."""
+    return resolve_info(config.dataset, config.data, config.data_dir)
+
+
 def _dataset_replay(config: ExperimentConfig) -> int:
-    return get_dataset_info(config.dataset).replay_per_class
+    return dataset_info(config).replay_per_class
 
 
 # Dotted config path -> default.  Only fields that are None ("the method's default") get these values.
@@ -50,6 +55,8 @@ BENCHMARK_DEFAULTS = {
     "dgr.solver_iterations": 1000,
     "dgr.weight_decay": 0.0,
     "dgr.solver_adam_lr": Default(lambda config: config.train.adam_lr, "--adam_lr"),
+    # The original IntroGAN's utils/svhn.py: label = y - 1 (its class orders and FID files use these indices).
+    "data.svhn_labels": "introgan",
 }
 
 
@@ -93,12 +100,12 @@ def positive(config: ExperimentConfig, *paths) -> None:
 
 
 def largest_image_side(config: ExperimentConfig) -> int:
-    return max(get_dataset_info(config.dataset).image_shape[:2])
+    return max(dataset_info(config).image_shape[:2])
 
 
 def check_common(config: ExperimentConfig, options: MethodOptions) -> None:
     """The checks every resolved config passes, whatever the method (one line naming the flag)."""
-    info = get_dataset_info(config.dataset)
+    info = dataset_info(config)
     train = config.train
     positive(config, "nb_cl", "train.iters", "train.batch_size", "train.test_interval", "train.save_interval",
              "train.sample_interval", "train.adam_lr", "train.critic_iters", "train.log_every",
@@ -127,6 +134,8 @@ def check_common(config: ExperimentConfig, options: MethodOptions) -> None:
         raise InputError(f"--order_idx={config.order_idx}: expected one of {sorted(CLASS_ORDERS)}")
     if config.experiment == "permutated-mnist":  # every task holds every class: --nb_cl does not apply
         total, unit = config.mnist_permutation_number, "--mnist_permutation_number"
+    elif config.experiment in ("mnist-svhn", "svhn-mnist"):  # two tasks, one dataset each
+        total, unit = 2, f"--experiment {config.experiment}"
     else:
         if info.num_classes % config.nb_cl:
             raise InputError(f"--nb_cl={config.nb_cl}: must divide the {info.num_classes} classes of {config.dataset}")

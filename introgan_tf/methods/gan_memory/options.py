@@ -16,8 +16,8 @@ def _classifier_iterations(config) -> int:
     gm, iters = config.gan_memory, config.train.iters
     if iters is not None:
         return iters - gm.gan_iterations if gm.gan_iterations is not None else iters - iters // 2
-    from introgan_tf.data.datasets import get_dataset_info  # pylint: disable=import-outside-toplevel
-    per_class = get_dataset_info(config.dataset).replay_per_class
+    from introgan_tf.data.datasets import resolve_info  # pylint: disable=import-outside-toplevel
+    per_class = resolve_info(config.dataset, config.data, config.data_dir).replay_per_class
     return math.ceil(2 * (config.nb_cl or 2) * per_class / gm.classifier_batch)
 
 
@@ -39,8 +39,8 @@ def check_recipe(config) -> None:
     if config.train.mode != "dcgan" or config.train.critic_iters != 1:
         raise InputError(f"--mode={config.train.mode} / --critic_iters={config.train.critic_iters}: GAN Memory "
                          f"trains with the non-saturating loss and one D step per G step only")
-    from introgan_tf.data.datasets import get_dataset_info  # pylint: disable=import-outside-toplevel
-    shape = get_dataset_info(config.dataset).image_shape
+    from introgan_tf.data.datasets import resolve_info  # pylint: disable=import-outside-toplevel
+    shape = resolve_info(config.dataset, config.data, config.data_dir).image_shape
     if not (max(shape[:2]) <= 32 or tuple(shape[:2]) == (64, 64)):
         raise InputError(f"--dataset={config.dataset}: GAN Memory's networks take images of at most 32x32 "
                          f"(padded) or exactly 64x64, not {shape[0]}x{shape[1]}")
@@ -57,8 +57,8 @@ def check_memory(config) -> None:
 
 
 def _all_classes(config) -> int:
-    from introgan_tf.data.datasets import get_dataset_info  # pylint: disable=import-outside-toplevel
-    return get_dataset_info(config.dataset).num_classes
+    from introgan_tf.data.datasets import resolve_info  # pylint: disable=import-outside-toplevel
+    return resolve_info(config.dataset, config.data, config.data_dir).num_classes
 
 
 MEMORY_DEFAULTS = {
