@@ -243,3 +243,22 @@ def test_iterations_resolve_as_the_two_phases():
     assert source.nb_cl == 10 and source.train.batch_size == 64
     with pytest.raises(InputError, match="--gm_gan_iterations"):
         resolve_config(gm_config("/tmp/unused", gan_iterations=3, classifier_iterations=3))
+
+
+def test_cli_without_or_with_a_wrong_source_is_one_line(repo_root, synthetic_mnist, tmp_path):
+    """``python main.py --method gan_memory`` with no source, or the source of another width: exit 2, one line."""
+    import os
+    from introgan_tf.methods.gan_memory.source import random_source, write_source
+    from introgan_tf.testing import write_idx_files
+    data_dir = write_idx_files(str(tmp_path / "mnist"), synthetic_mnist)
+    generator, discriminator = random_source(0, 8, 1, 32)
+    source = write_source(str(tmp_path / "source"), generator, discriminator, generator, dataset="fashion-mnist",
+                          width=8, channels=1, image_size=32, iterations=0, seed=0)
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    for extra, text in (([], "--source_checkpoint"), (["--source_checkpoint", source], "width 8")):
+        result = subprocess.run([sys.executable, "main.py", "--dataset", "mnist", "--method", "gan_memory",
+                                 "--data_dir", data_dir, "--gan_memory_width", "16", "--result_dir",
+                                 str(tmp_path / f"run{len(extra)}"), *extra],
+                                cwd=repo_root, capture_output=True, text=True, timeout=120, env=env)
+        assert result.returncode == 2 and text in result.stderr, result.stderr[-1000:]
+        assert "Traceback" not in result.stderr

@@ -1,7 +1,7 @@
 """GAN Memory's per-session Keras models: the source GAN and one task's memory + classifier (docs/methods.md).
 
 Cong et al., *GAN Memory with No Forgetting*, NeurIPS 2020, with GAN_stability's training recipe.  One GAN
-iteration, on a real batch (x, y) (``gan_iteration``):
+iteration, on a real batch (x, y) plus U[0, 1/128) dequantisation noise (``GANStep``):
 
 1. G step: x~ = G(z, y), z ~ N(0, I_128), the real batch's labels; L_G = mean BCE(D_y(x~), 1) (non-saturating);
 2. EMA: theta_ema <- beta theta_ema + (1 - beta) theta over the variables the G step trains;
@@ -28,6 +28,7 @@ from introgan_tf.methods.common.session_model import SessionModel, accuracy
 
 GAN_TRACKED = ("d_loss", "g_loss", "r1", "d_real", "d_fake")
 MEMORY_TRACKED = GAN_TRACKED + ("c_loss", "c_acc")
+DEQUANTISATION = 1.0 / 128.0
 
 
 def to_network_size(images, size: int):
@@ -60,6 +61,8 @@ class GANStep:
 
     def __call__(self, real, labels):
         model = self.model
+        # GAN_stability's dequantisation: uniform noise U[0, 1/128) on the real images (decision: no flip).
+        real = real + keras.random.uniform(ops.shape(real), 0.0, DEQUANTISATION, seed=model.seed_generator)
         z = keras.random.normal((ops.shape(real)[0], self.z_dim), seed=model.seed_generator)
         with tf.GradientTape() as g_tape:
             fakes = self.generate(z, labels)
