@@ -9,6 +9,7 @@ flag; main.py prints it and exits with status 2.
 import os
 
 from introgan_tf.config import ExperimentConfig
+from introgan_tf.data.dataset_sequence import SEQUENCES
 from introgan_tf.methods import resolve_config
 
 # flag name -> dotted config path.
@@ -68,8 +69,9 @@ def build_config(FLAGS) -> ExperimentConfig:  # pylint: disable=invalid-name
     for flag, path in FLAG_PATHS.items():
         group, _, field = path.rpartition(".")
         (values.setdefault(group, {}) if group else values)[field] = getattr(FLAGS, flag)
-    values["result_dir"] = FLAGS.result_dir or os.path.join("result", FLAGS.method,
-                                                            f"{FLAGS.dataset}_order_{FLAGS.order_idx}")
+    # DGR's dataset sequences choose their datasets themselves: name the folder after the experiment.
+    run_name = FLAGS.experiment if FLAGS.experiment in SEQUENCES else f"{FLAGS.dataset}_order_{FLAGS.order_idx}"
+    values["result_dir"] = FLAGS.result_dir or os.path.join("result", FLAGS.method, run_name)
     return resolve_config(ExperimentConfig.from_dict(values))
 
 
