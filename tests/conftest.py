@@ -57,7 +57,8 @@ def cli_config():
     from absl.testing import flagsaver  # pylint: disable=import-outside-toplevel
 
     # Importing the flag modules defines the flags on absl's global FLAGS (once per process).
-    from flags import (baseline_flags, config_builder, eval_flags, experiment_flags,  # noqa: F401
+    from flags import (baseline_flags, config_builder, data_flags, eval_flags, experiment_flags,  # noqa: F401
+                       gan_memory_flags,  # noqa: F401
                        growth_flags, introgan_flags, training_flags)
     parsed = absl_flags.FLAGS
     if not parsed.is_parsed():

@@ -41,6 +41,9 @@ EXAMPLES = {
     "CNNClassifier": (dict(num_classes=4, image_shape=(28, 28, 1)), lambda: images((28, 28, 1))),
     "UnconditionalGenerator": (dict(z_dim=100, channels=1), lambda: RNG.standard_normal((3, 100)).astype(np.float32)),
     "SourceDiscriminator": (dict(image_shape=(28, 28, 1)), lambda: images((28, 28, 1))),
+    "ResNetGenerator": (dict(width=4, channels=1, image_size=32), lambda: RNG.standard_normal((3, 128)).astype(np.float32)),
+    "ResNetDiscriminator": (dict(width=4, channels=3, image_size=32, n_out=2), lambda: images((32, 32, 3))),
+    "MemoryClassifier": (dict(num_classes=10, image_shape=(28, 28, 1)), lambda: images((28, 28, 1))),
 }
 
 

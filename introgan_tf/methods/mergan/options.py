@@ -1,8 +1,7 @@
 """MeRGAN's defaults, as ``mergan.py`` / ``joint.py`` / ``train.sh`` of the original, and its rules."""
 
-from introgan_tf.data.datasets import get_dataset_info
 from introgan_tf.errors import InputError
-from introgan_tf.methods.options import BENCHMARK_DEFAULTS, Default, MethodOptions, largest_image_side
+from introgan_tf.methods.options import BENCHMARK_DEFAULTS, Default, MethodOptions, dataset_info, largest_image_side
 
 
 def _iters(config) -> int:
@@ -21,7 +20,7 @@ def check(config) -> None:
         raise InputError(f"--mode={config.train.mode}: --method=mergan is a WGAN-GP (docs/methods.md#mergan); "
                          f"use --mode=wgan-gp")
     # RA and JTR draw floor(B / t) replay samples for each of the t old classes: at least one each.
-    sessions = config.num_sessions or get_dataset_info(config.dataset).num_classes // config.nb_cl
+    sessions = config.num_sessions or dataset_info(config).num_classes // config.nb_cl
     most_old = (sessions - 1) * config.nb_cl
     if config.mergan.mergan_mode in ("ra", "jtr") and most_old and config.train.batch_size < most_old:
         raise InputError(f"--batch_size={config.train.batch_size}: --mergan_mode={config.mergan.mergan_mode} needs "
@@ -42,6 +41,7 @@ DEFAULTS = {
     "train.adam_beta2": 0.9,
     "train.mode": "wgan-gp",
     "train.critic_iters": 5,
+    "data.svhn_labels": "digit",  # the reference code's SVHN loader: label = y mod 10, the digit itself
     "aux.acgan_scale_g": 1.0,
     "mergan.ra_factor": Default(_ra_factor, "1e-3 (1e-2 on svhn), as the original's train.sh"),
 }
