@@ -46,6 +46,7 @@ from keras import ops
 
 from introgan_tf import losses
 from introgan_tf.config import AuxClassifierConfig, MeRGANConfig, TrainConfig
+from introgan_tf.layers import SIZE
 from introgan_tf.layers.resolution import crop_to, pad_to
 from introgan_tf.methods.common.session_model import SessionModel, accuracy
 
@@ -88,10 +89,10 @@ class MeRGANModel(SessionModel):
         self.num_old = num_old
         # LSUN's protocol on the 64x64 networks (the original keys it on the dataset): n = B samples per old class,
         # RA summed over the old classes (kappa = 1), JTR divided by t; MNIST / SVHN: n = floor(B / t), RA / t.
-        self.lsun_protocol = generator.image_side == 64
+        self.lsun_protocol = getattr(generator, "image_side", SIZE) == 64
         self.replay_per_class = (train.batch_size if self.lsun_protocol else train.batch_size // num_old) \
             if num_old else 0
-        self.image_side = critic.image_side
+        self.image_side = getattr(critic, "image_side", SIZE)
         self.num_seen = num_seen
         self.image_shape = tuple(image_shape)
         self.ra_factor = mergan.ra_factor
