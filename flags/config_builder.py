@@ -9,6 +9,7 @@ flag; main.py prints it and exits with status 2.
 import os
 
 from introgan_tf.config import ExperimentConfig
+from introgan_tf.data.dataset_sequence import SEQUENCES
 from introgan_tf.methods import resolve_config
 
 # flag name -> dotted config path.
@@ -54,7 +55,7 @@ FLAG_PATHS = {
     # data_flags
     **{name: f"data.{name}" for name in (
         "svhn_extra", "svhn_labels", "image_size", "lsun_categories", "max_images_per_class", "lsun_resize",
-        "verify_data", "second_data_dir")},
+        "verify_data", "data_cache", "second_data_dir")},
     # eval_flags
     **{name: f"eval.{name}" for name in (
         "skip_fid", "fid_samples_per_class", "fid_extractor", "inception_weights", "precalc_fid_dir",
@@ -68,8 +69,9 @@ def build_config(FLAGS) -> ExperimentConfig:  # pylint: disable=invalid-name
     for flag, path in FLAG_PATHS.items():
         group, _, field = path.rpartition(".")
         (values.setdefault(group, {}) if group else values)[field] = getattr(FLAGS, flag)
-    values["result_dir"] = FLAGS.result_dir or os.path.join("result", FLAGS.method,
-                                                            f"{FLAGS.dataset}_order_{FLAGS.order_idx}")
+    # DGR's dataset sequences choose their datasets themselves: name the folder after the experiment.
+    run_name = FLAGS.experiment if FLAGS.experiment in SEQUENCES else f"{FLAGS.dataset}_order_{FLAGS.order_idx}"
+    values["result_dir"] = FLAGS.result_dir or os.path.join("result", FLAGS.method, run_name)
     return resolve_config(ExperimentConfig.from_dict(values))
 
 

@@ -1,6 +1,5 @@
-"""Methods whose networks already take 32x32x3 run 2 sessions end to end on files in the official formats
-(CIFAR-10 binary batches, an image folder, an LSUN LMDB), writing results.json with the class names and a
-SavedModel."""
+"""Methods whose networks already take 32x32x3 run end to end on files in the official formats (CIFAR-10 binary
+batches, an LSUN LMDB, an image folder), writing results.json with the class names and a SavedModel."""
 
 import json
 import os
@@ -30,7 +29,7 @@ def test_acgan_on_cifar10_files(tmp_path):
     assert results["class_names"][:2] == ["airplane", "automobile"]
 
 
-def test_mergan_on_lsun_and_acgan_on_an_image_folder(tmp_path):
+def test_mergan_on_lsun_and_a_classifier_on_an_image_folder(tmp_path):
     pytest.importorskip("lmdb")
     categories = ("bedroom", "kitchen")
     for label, category in enumerate(categories):
@@ -48,7 +47,7 @@ def test_mergan_on_lsun_and_acgan_on_an_image_folder(tmp_path):
         folder.mkdir(parents=True)
         for i, image in enumerate(testing.scene_images(8, 40, 56, label)):
             Image.fromarray(image).save(folder / f"{i}.png")
-    config = testing.tiny_config(str(tmp_path / "folder_run"), method="acgan", dataset="image_folder",
+    config = testing.tiny_config(str(tmp_path / "folder_run"), method="lower_bound", dataset="image_folder",
                                  data_dir=str(tmp_path / "folder"), num_sessions=1).replace(
         data=DataConfig(image_size=32))
     experiment.run(config)

@@ -47,3 +47,11 @@ def test_data_flags_reach_the_config(cli_config):
     assert config.data.svhn_labels == "introgan" and config.data.svhn_extra
     assert cli_config(dataset="svhn", method="introgan").replay.replay_per_class == 7325
     assert np.isclose(cli_config(dataset="svhn", method="mergan").mergan.ra_factor, 1e-2)
+
+
+@pytest.mark.parametrize("flag, value, message", [("image_size", 4, "--image_size=4"),
+                                                  ("max_images_per_class", -1, "--max_images_per_class=-1")])
+def test_bad_data_flags_name_the_flag(cli_config, flag, value, message):
+    from introgan_tf.errors import InputError
+    with pytest.raises(InputError, match=message):
+        cli_config(dataset="mnist", **{flag: value})

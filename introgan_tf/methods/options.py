@@ -105,6 +105,15 @@ def largest_image_side(config: ExperimentConfig) -> int:
 
 def check_common(config: ExperimentConfig, options: MethodOptions) -> None:
     """The checks every resolved config passes, whatever the method (one line naming the flag)."""
+    data = config.data
+    if data.image_size < 8:
+        raise InputError(f"--image_size={data.image_size}: expected at least 8")
+    if data.max_images_per_class < 0:
+        raise InputError(f"--max_images_per_class={data.max_images_per_class}: expected >= 0 (0: all)")
+    if data.lsun_resize not in ("center_crop", "stretch"):
+        raise InputError(f"--lsun_resize={data.lsun_resize}: expected center_crop or stretch")
+    if data.svhn_labels not in (None, "digit", "introgan"):
+        raise InputError(f"--svhn_labels={data.svhn_labels}: expected digit or introgan")
     info = dataset_info(config)
     train = config.train
     positive(config, "nb_cl", "train.iters", "train.batch_size", "train.test_interval", "train.save_interval",
