@@ -55,7 +55,7 @@ FLAG_PATHS = {
     # data_flags
     **{name: f"data.{name}" for name in (
         "svhn_extra", "svhn_labels", "image_size", "lsun_categories", "max_images_per_class", "lsun_resize",
-        "verify_data", "second_data_dir")},
+        "verify_data", "data_cache", "second_data_dir")},
     # eval_flags
     **{name: f"eval.{name}" for name in (
         "skip_fid", "fid_samples_per_class", "fid_extractor", "inception_weights", "precalc_fid_dir",

@@ -25,3 +25,6 @@ flags.DEFINE_bool("verify_data", False,
 flags.DEFINE_string("second_data_dir", None,
                     "dgr --experiment mnist-svhn / svhn-mnist: directory of the second dataset's files (default: "
                     "the usual search order, e.g. $INTROGAN_DATA_DIR/svhn/).")
+flags.DEFINE_bool("data_cache", True,
+                  "lsun, image_folder: keep the decoded, resized images in ~/.cache/introgan_tf/decoded/ (keyed by "
+                  "the files' sizes and times and these settings), so only the first run decodes them.")

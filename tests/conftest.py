@@ -10,6 +10,10 @@ from pathlib import Path
 
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# The data caches (sha256 of official files, decoded LSUN / image-folder images) of a test session live in a
+# temporary folder: tests neither read nor fill the user's ~/.cache.
+import tempfile  # noqa: E402
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="introgan_tf_test_cache_")
 
 import pytest  # noqa: E402
 

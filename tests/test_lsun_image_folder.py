@@ -72,6 +72,10 @@ def test_lsun_missing_corrupt_and_zipped(tmp_path):
                                                                              image_size=16))
     message = str(info.value)
     assert "kitchen_train_lmdb/data.mdb" in message and "key" in message and "\n" not in message
+    data_file = bad / "kitchen_train_lmdb" / "data.mdb"
+    data_file.write_bytes(data_file.read_bytes()[:len(data_file.read_bytes()) // 2])  # LMDB would die of SIGBUS
+    with pytest.raises(InputError, match="truncated LMDB database"):
+        datasets.load_dataset("lsun", data_dir=str(bad), options=DataOptions(lsun_categories="kitchen"))
     (bad / "kitchen_train_lmdb" / "data.mdb").write_bytes(b"garbage" * 1000)
     with pytest.raises(InputError, match="kitchen_train_lmdb/data.mdb"):
         datasets.load_dataset("lsun", data_dir=str(bad), options=DataOptions(lsun_categories="kitchen"))
@@ -146,3 +150,19 @@ def test_foolbox_imagenet_jpegs(tmp_path):
     crop = np.asarray(wide.convert("RGB").crop((170, 0, 853, 683)).resize((64, 64), Image.BOX), np.float64)
     ours = data.x_train[data.y_train == index][0].astype(np.float64)
     assert np.abs(ours - crop).mean() < 6  # our centre crop + area resize (JPEG draft scale) vs PIL's
+
+
+def test_decoded_images_are_cached_and_invalidated(tmp_path, capsys):
+    folder_tree(tmp_path)
+    options = DataOptions(image_size=16)
+    first = datasets.load_dataset("image_folder", data_dir=str(tmp_path), options=options)
+    assert "cached in" in capsys.readouterr().out
+    again = datasets.load_dataset("image_folder", data_dir=str(tmp_path), options=options)
+    assert "from the cache" in capsys.readouterr().out
+    assert np.array_equal(first.x_train, again.x_train) and np.array_equal(first.y_test, again.y_test)
+    assert again.source == first.source
+    Image.fromarray(np.zeros((20, 20, 3), np.uint8)).save(tmp_path / "apple" / "0.JPG", format="JPEG")
+    changed = datasets.load_dataset("image_folder", data_dir=str(tmp_path), options=options)
+    assert "from the cache" not in capsys.readouterr().out and changed.x_train[0].max() < 10
+    datasets.load_dataset("image_folder", data_dir=str(tmp_path), options=DataOptions(image_size=16, data_cache=False))
+    assert "decoded images" not in capsys.readouterr().out

@@ -86,7 +86,7 @@ def read_python_batch(path: str):
     except pickle.UnpicklingError as error:
         raise InputError(f"{path}: refused to unpickle ({error}); only numpy arrays are read from a pickle. "
                          f"Use the binary version (cifar-10-batches-bin) instead") from None
-    except (EOFError, ValueError, TypeError, AttributeError, IndexError, MemoryError) as error:
+    except Exception as error:  # pylint: disable=broad-except  (a damaged pickle fails in many ways)
         raise InputError(f"{path}: truncated or corrupt pickle ({type(error).__name__})") from None
     if not isinstance(batch, dict):
         raise InputError(f"{path}: expected a pickled dict with 'data' and 'labels', got {type(batch).__name__}")

@@ -60,6 +60,7 @@ class DataOptions:
       lsun_resize: ``center_crop`` (largest centred square, then resize) or ``stretch`` (resize the whole image
         to a square, as MeRGAN's own LSUN loader).
       verify_data: compute the sha256 of every file that has an official checksum, whatever its size.
+      data_cache: keep the decoded, resized LSUN / image-folder images in a disk cache (data/decoded_cache.py).
       second_data_dir: DGR's two-dataset experiments (mnist-svhn, svhn-mnist): the directory of the second
         dataset's files (default: the usual search order for that dataset).
     """
@@ -71,6 +72,7 @@ class DataOptions:
     max_images_per_class: int = 0
     lsun_resize: str = "center_crop"
     verify_data: bool = False
+    data_cache: bool = True
     second_data_dir: Optional[str] = None
 
 

@@ -12,7 +12,7 @@ from typing import Dict, Optional
 
 import numpy as np
 
-from introgan_tf.data import cifar, idx, image_folder, lsun, svhn
+from introgan_tf.data import cifar, decoded_cache, idx, image_folder, lsun, svhn
 from introgan_tf.data.checksums import check_official
 from introgan_tf.data.dataset_info import DataOptions, DatasetInfo, DatasetSplits
 from introgan_tf.data.rgb32 import render_rgb32
@@ -242,8 +242,19 @@ def load_lsun_dataset(info: DatasetInfo, data_dir: Optional[str], options: DataO
     directory = find_data_dir(info, data_dir)
     provenance = [check_official(os.path.join(directory, f"{c}_train_lmdb.zip"), options.verify_data)
                   for c in info.class_names if os.path.isfile(os.path.join(directory, f"{c}_train_lmdb.zip"))]
-    x_train, y_train, x_test, y_test, test_source = lsun.read_lsun(
-        directory, info.class_names, options.image_size, options.lsun_resize, options.max_images_per_class)
+    databases = [p for c in info.class_names for split in ("train", "val")
+                 for p in [os.path.join(lsun.database_dir(directory, c, split), "data.mdb")] if os.path.isfile(p)]
+    signature = {"files": decoded_cache.file_signature(databases), "categories": list(info.class_names),
+                 "size": options.image_size, "mode": options.lsun_resize, "max": options.max_images_per_class}
+
+    def build():
+        x_train, y_train, x_test, y_test, test_source = lsun.read_lsun(
+            directory, info.class_names, options.image_size, options.lsun_resize, options.max_images_per_class)
+        return dict(x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test, test_source=np.array(test_source))
+
+    arrays = decoded_cache.cached_arrays("lsun", signature, build, options.data_cache)
+    x_train, y_train, x_test, y_test = (arrays[k] for k in ("x_train", "y_train", "x_test", "y_test"))
+    test_source = str(arrays["test_source"])
     _check_split(directory, x_train, y_train, info)
     _check_split(directory, x_test, y_test, info)
     return DatasetSplits(info, x_train, y_train, x_test, y_test, source=f"{directory} (test: {test_source})",
@@ -254,8 +265,21 @@ def load_image_folder_dataset(info: DatasetInfo, data_dir: Optional[str], option
     """A class-per-folder tree (data/image_folder.py), streamed."""
     directory = find_image_folder(info, data_dir)
     info = resolve_info(info.name, options, directory)
-    names, x_train, y_train, x_test, y_test, skipped, test_source = image_folder.read_image_folder(
-        directory, options.image_size, options.lsun_resize, options.max_images_per_class)
+    every_file = sorted(os.path.join(folder, name) for folder, _, names in os.walk(directory, followlinks=True)
+                        for name in names)
+    signature = {"files": decoded_cache.file_signature(every_file), "size": options.image_size,
+                 "mode": options.lsun_resize, "max": options.max_images_per_class}
+
+    def build():
+        names, x_train, y_train, x_test, y_test, skipped, test_source = image_folder.read_image_folder(
+            directory, options.image_size, options.lsun_resize, options.max_images_per_class)
+        del names  # the same as info.class_names: the folders are part of the signature
+        return dict(x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test,
+                    skipped=np.array(skipped), test_source=np.array(test_source))
+
+    arrays = decoded_cache.cached_arrays("image_folder", signature, build, options.data_cache)
+    x_train, y_train, x_test, y_test = (arrays[k] for k in ("x_train", "y_train", "x_test", "y_test"))
+    skipped, test_source = int(arrays["skipped"]), str(arrays["test_source"])
     if skipped:
         print(f"[introgan_tf] image_folder {directory}: skipped {skipped} files that are not images "
               f"({', '.join(image_folder.image_ops.IMAGE_EXTENSIONS)})", flush=True)
