@@ -30,6 +30,6 @@ setup(
         # CPU-only machines: the smaller tensorflow-cpu wheel.  GPU users: pip install -e ".[gpu]".
         "cpu": ["tensorflow-cpu==2.21.0"],
         "gpu": ["tensorflow[and-cuda]==2.21.0"],
-        "test": ["pytest"],
+        "test": ["pytest", "hypothesis"],  # hypothesis: the flag fuzz (tests/test_flag_fuzz.py)
     },
 )
