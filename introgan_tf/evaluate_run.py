@@ -24,6 +24,7 @@ import keras
 from introgan_tf.checkpointing import SessionCheckpointer
 from introgan_tf.config import EvalConfig, ExperimentConfig
 from introgan_tf.data.dataset_info import DatasetSplits
+from introgan_tf.data.datasets import evaluation_key
 from introgan_tf.errors import InputError
 from introgan_tf.evaluation import accuracy, continual_metrics
 from introgan_tf.evaluation.session_evaluator import SessionEvaluator
@@ -84,8 +85,8 @@ def _run_test(result_dir: str, eval_config: Optional[EvalConfig] = None,
             break
         complete.append((session, found))
     # The run's own fixed noise (samples/fixed_noise.npy), so the grids compare with the training run's.
-    evaluator = SessionEvaluator(scenario, config.dataset, config.eval, config.seed,
-                                 os.path.join(result_dir, "samples"))
+    evaluator = SessionEvaluator(scenario, evaluation_key(config.dataset, config.data), config.eval, config.seed,
+                                 os.path.join(result_dir, "samples"), registry_name=config.dataset)
     evaluator.check_ready(method_class, [session for session, _ in complete])
     method = method_class(config, data.info, scenario)
     out_dir = os.path.join(result_dir, TEST_DIR)

@@ -22,7 +22,8 @@ from introgan_tf.checkpointing import SessionCheckpointer
 from introgan_tf.config import ExperimentConfig
 from introgan_tf.data.class_orders import get_class_order
 from introgan_tf.data.dataset_info import DatasetSplits
-from introgan_tf.data.datasets import load_dataset
+from introgan_tf.data.dataset_sequence import SEQUENCES, DatasetSequenceScenario
+from introgan_tf.data.datasets import data_flags_text, evaluation_key, load_dataset
 from introgan_tf.data.scenario import ClassIncrementalScenario
 from introgan_tf.errors import InputError, NonFiniteError, StorageError
 from introgan_tf.evaluation.accuracy import ta_acc
@@ -54,17 +55,25 @@ def config_changes(old: dict, new: dict, prefix: str = "") -> list:
 
 
 def load_data(config: ExperimentConfig) -> DatasetSplits:
-    """The run's dataset, read from local files as ``config`` says."""
+    """The run's dataset, read from local files as ``config`` says (a dataset sequence: its first task's)."""
     return load_dataset(config.dataset, config.data_dir, config.data_source, config.tfds_data_dir,
-                        config.tfds_download)
+                        config.tfds_download, options=config.data)
 
 
 def make_scenario(config: ExperimentConfig, data: DatasetSplits):
-    """The run's scenario: class-incremental, or permuted MNIST (docs/design.md#scenarios)."""
+    """The run's scenario: class-incremental, permuted MNIST or a dataset sequence (docs/design.md#scenarios)."""
     if config.experiment == "permutated-mnist":
         from introgan_tf.data.permuted import PermutedScenario  # pylint: disable=import-outside-toplevel
         return PermutedScenario(x_train=data.x_train, y_train=data.y_train, x_test=data.x_test, y_test=data.y_test,
                                 num_tasks=config.mnist_permutation_number, seed=config.mnist_permutation_seed)
+    if config.experiment in SEQUENCES:
+        # The first task's dataset is ``data``; the second is found by its own search order (--second_data_dir).
+        second_name = SEQUENCES[config.experiment][1]
+        started = time.time()
+        second = load_dataset(second_name, config.data.second_data_dir, options=config.data)
+        print(f"[introgan_tf] {second_name}: {len(second.x_train)} train / {len(second.x_test)} test images from "
+              f"{second.source} in {time.time() - started:.1f}s", flush=True)
+        return DatasetSequenceScenario(name=config.experiment, tasks=(data, second))
     return ClassIncrementalScenario(
         x_train=data.x_train, y_train=data.y_train, x_test=data.x_test, y_test=data.y_test,
         class_order=get_class_order(config.order_idx, data.info.num_classes), nb_cl=config.nb_cl)
@@ -96,8 +105,10 @@ class Experiment:
         self.scenario = make_scenario(config, data)
         self.sessions = self.scenario.sessions[:config.num_sessions]
         method_class = get_method(config.method)
-        self.evaluator = SessionEvaluator(self.scenario, config.dataset, config.eval, config.seed,
-                                          os.path.join(self.result_dir, "samples"))
+        self.evaluator = SessionEvaluator(self.scenario, evaluation_key(config.dataset, config.data), config.eval,
+                                          config.seed, os.path.join(self.result_dir, "samples"),
+                                          data_flags=data_flags_text(config.dataset, config.data, config.data_dir),
+                                          registry_name=config.dataset)
         self.evaluator.check_ready(method_class, self.sessions)  # before hours of training
         self.method = method_class(config, data.info, self.scenario)
         self.checkpointer = SessionCheckpointer(os.path.join(self.result_dir, "checkpoints"),
@@ -106,10 +117,16 @@ class Experiment:
             os.makedirs(os.path.join(self.result_dir, "samples"), exist_ok=True)
         self.tensorboard = TensorBoardLog(os.path.join(self.result_dir, "tensorboard"), config.train.iters)
         header = {"method": config.method, "dataset": config.dataset, "order_idx": config.order_idx,
-                  "nb_cl": config.nb_cl, "iters": config.train.iters, "config": config.to_dict()}
+                  "nb_cl": config.nb_cl, "iters": config.train.iters, "config": config.to_dict(),
+                  # What the labels mean, and whether the files were the official ones (docs/datasets.md).
+                  "class_names": list(data.info.class_names), "data_provenance": list(data.provenance)}
         existing = read_results(self.results_path) if config.resume and os.path.exists(self.results_path) else None
         if existing is not None:
-            stored = ExperimentConfig.from_dict(existing.get("config", {})).to_dict() if "config" in existing else {}
+            stored_raw = dict(existing.get("config", {}))
+            if stored_raw and "data" not in stored_raw:
+                # Written before the data settings existed: it read MNIST-style files, which they do not change.
+                stored_raw["data"] = config.to_dict()["data"]
+            stored = ExperimentConfig.from_dict(stored_raw).to_dict() if "config" in existing else {}
             changed = config_changes(stored, config.to_dict())
             if changed:
                 raise InputError(f"--resume: {self.results_path} was written with other settings "
