@@ -49,10 +49,14 @@ def flag_sets(draw):
 
 @pytest.fixture(scope="module")
 def idx_dirs(tmp_path_factory):
+    """Synthetic MNIST-format files for the datasets read from them (mnist, fashion-mnist and their rgb32
+    variants); an empty folder for the others, whose missing files must then be one line naming --data_dir."""
     root = tmp_path_factory.mktemp("idx")
-    return {name: testing.write_idx_files(str(root / name), testing.synthetic_dataset(name, train_per_class=8,
+    dirs = {name: testing.write_idx_files(str(root / name), testing.synthetic_dataset(name, train_per_class=8,
                                                                                       test_per_class=4))
-            for name in DATASETS}
+            for name in ("mnist", "fashion-mnist")}
+    (root / "empty").mkdir()
+    return {name: dirs.get(name.replace("-rgb32", ""), str(root / "empty")) for name in DATASETS}
 
 
 @settings(max_examples=5, deadline=None, derandomize=True, database=None,
