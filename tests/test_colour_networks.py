@@ -148,3 +148,22 @@ def test_mergan_64x64_resnets_forward_and_one_step_with_replay():
 def keras_adam():
     import keras
     return keras.optimizers.Adam(1e-4, beta_1=0.0, beta_2=0.9)
+
+
+def test_per_dataset_defaults_of_the_colour_networks():
+    from introgan_tf.config import ExperimentConfig
+
+    def resolved(method, dataset):
+        return resolve_config(ExperimentConfig(dataset=dataset, method=method, result_dir="/unused"))
+
+    for method in ("introgan", "mergan_ig", "dgr_ig"):
+        svhn, mnist = resolved(method, "svhn"), resolved(method, "mnist")
+        assert (svhn.train.z_dim, svhn.train.dim, svhn.replay.replay_per_class) == (128, 64, 7325)
+        assert (mnist.train.z_dim, mnist.train.dim, mnist.replay.replay_per_class) == (100, 64, 6000)
+    svhn = resolved("mergan", "svhn")
+    assert (svhn.train.iters, svhn.mergan.ra_factor, svhn.train.z_dim, svhn.train.dim) == (8001, 1e-2, 128, 32)
+    lsun = resolved("mergan", "lsun")
+    assert (lsun.train.iters, lsun.train.dim) == (20001, 64)
+    with pytest.raises(InputError, match="--dim=8: --method=acgan has no such setting"):
+        resolve_config(ExperimentConfig(dataset="cifar10", method="acgan", result_dir="/unused").replace_path(
+            "train.dim", 8))
