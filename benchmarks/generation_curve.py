@@ -92,7 +92,10 @@ def sample_strip(method: str, dataset: str, path: str) -> bool:
     from PIL import Image, ImageDraw  # pillow comes with matplotlib
 
     samples = os.path.join(result_dir(method, dataset), "samples")
+    # The grid at the session's last iteration is the session-end grid, session_1.png.
     grids = [(i, os.path.join(samples, f"session_1_iter_{i}.png")) for i in KEY_POINTS]
+    grids = [(i, f if os.path.isfile(f) or i != KEY_POINTS[-1] else os.path.join(samples, "session_1.png"))
+             for i, f in grids]
     grids = [(i, Image.open(f).convert("RGB")) for i, f in grids if os.path.isfile(f)]
     if not grids:
         return False

@@ -19,12 +19,12 @@ FLAG_PATHS = {
     "tfds_data_dir": "tfds_data_dir", "tfds_download": "tfds_download", "order_idx": "order_idx", "nb_cl": "nb_cl",
     "experiment": "experiment", "mnist_permutation_number": "mnist_permutation_number",
     "mnist_permutation_seed": "mnist_permutation_seed", "num_sessions": "num_sessions", "seed": "seed",
-    "resume": "resume",
+    "resume": "resume", "nan_policy": "nan_policy", "keep_checkpoints": "keep_checkpoints",
     # training_flags
     "iters": "train.iters", "batch_size": "train.batch_size", "test_interval": "train.test_interval",
     "save_interval": "train.save_interval", "sample_interval": "train.sample_interval", "adam_lr": "train.adam_lr",
     "adam_beta1": "train.adam_beta1", "adam_beta2": "train.adam_beta2", "mode": "train.mode",
-    "critic_iters": "train.critic_iters", "lambda_gp": "train.lambda_gp",
+    "critic_iters": "train.critic_iters", "z_dim": "train.z_dim", "dim": "train.dim", "lambda_gp": "train.lambda_gp",
     "classification_only": "train.classification_only", "jit_compile": "train.jit_compile",
     "log_every": "train.log_every",
     # growth_flags

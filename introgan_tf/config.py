@@ -37,6 +37,8 @@ class TrainConfig:
     adam_epsilon: float = 1e-8            # TF1's Adam, which the originals ran
     mode: Optional[str] = None            # dcgan | wgan-gp; per-method default
     critic_iters: Optional[int] = None    # per-method default
+    z_dim: Optional[int] = None           # generator noise size; per-method (and image-shape) default
+    dim: Optional[int] = None             # network width (the originals' `dim`); per-method default
     lambda_gp: float = 10.0
     classification_only: bool = False     # ablation of IntroGAN and MeRGAN-ig: only the classifier trains
     jit_compile: str = "auto"
@@ -175,6 +177,9 @@ class ExperimentConfig:
     num_sessions: Optional[int] = None
     seed: int = 1993
     resume: bool = False
+    # What a run does about faults (docs/faults.md); neither changes the numbers of a run that has none.
+    nan_policy: str = "stop"              # stop | ignore: a non-finite loss ends the run (exit 3) or is ignored
+    keep_checkpoints: int = 2             # checkpoints kept per session, so a corrupt one has a fallback
     train: TrainConfig = dataclasses.field(default_factory=TrainConfig)
     growth: GrowthConfig = dataclasses.field(default_factory=GrowthConfig)
     replay: ReplayConfig = dataclasses.field(default_factory=ReplayConfig)

@@ -81,16 +81,17 @@ def l2_loss(x):
     return 0.5 * ops.sum(ops.square(ops.cast(x, "float32")))
 
 
-def replay_alignment_loss(old_images, new_images, factor):
+def replay_alignment_loss(old_images, new_images, factor, average: bool = True):
     """MeRGAN's Replay Alignment (Wu et al. 2018; docs/methods.md#mergan).
 
-    L_RA = factor * (1/t) sum_{i<t} l2_loss(G_old(z_i, i) - G_new(z_i, i)), where
+    L_RA = factor * kappa * sum_{i<t} l2_loss(G_old(z_i, i) - G_new(z_i, i)), kappa = 1/t (MNIST, SVHN) or 1
+    (``average=False``: LSUN), where
     ``old_images[i]`` and ``new_images[i]`` are the two generators' images of old class i
     from the same noise z_i (one batch per class).  The old images are a fixed target:
     no gradient flows into G_old.
     """
     terms = [l2_loss(ops.stop_gradient(old) - new) for old, new in zip(old_images, new_images)]
-    return factor * ops.sum(ops.stack(terms)) / len(terms)
+    return factor * ops.sum(ops.stack(terms)) / (len(terms) if average else 1)
 
 
 def r1_penalty(logit_fn, real):

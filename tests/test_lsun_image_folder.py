@@ -72,6 +72,10 @@ def test_lsun_missing_corrupt_and_zipped(tmp_path):
                                                                              image_size=16))
     message = str(info.value)
     assert "kitchen_train_lmdb/data.mdb" in message and "key" in message and "\n" not in message
+    data_file = bad / "kitchen_train_lmdb" / "data.mdb"
+    data_file.write_bytes(data_file.read_bytes()[:len(data_file.read_bytes()) // 2])  # LMDB would die of SIGBUS
+    with pytest.raises(InputError, match="truncated LMDB database"):
+        datasets.load_dataset("lsun", data_dir=str(bad), options=DataOptions(lsun_categories="kitchen"))
     (bad / "kitchen_train_lmdb" / "data.mdb").write_bytes(b"garbage" * 1000)
     with pytest.raises(InputError, match="kitchen_train_lmdb/data.mdb"):
         datasets.load_dataset("lsun", data_dir=str(bad), options=DataOptions(lsun_categories="kitchen"))

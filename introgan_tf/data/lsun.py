@@ -47,10 +47,20 @@ def open_database(path: str):
         hint = f"; unzip {path}.zip there" if os.path.isfile(path + ".zip") else ""
         raise InputError(f"{data_file}: LSUN database not found{hint}")
     try:
-        return lmdb.open(path, readonly=True, lock=False, readahead=False, meminit=False, max_readers=1)
+        env = lmdb.open(path, readonly=True, lock=False, readahead=False, meminit=False, max_readers=1)
+        pages = env.info()["last_pgno"] + 1
+        page_size = env.stat()["psize"]
     except lmdb.Error as error:
         raise InputError(f"{data_file}: not a readable LMDB database ({type(error).__name__}: "
                          f"{str(error).splitlines()[0]})") from None
+    # LMDB maps the file into memory: reading a page past the end of a truncated file kills the process (SIGBUS)
+    # instead of raising.  The meta page says how many pages the file must hold; check before any read.
+    size = os.path.getsize(data_file)
+    if size < pages * page_size:
+        env.close()
+        raise InputError(f"{data_file}: truncated LMDB database ({size:,} bytes, its header promises "
+                         f"{pages * page_size:,}); unzip or copy it again")
+    return env
 
 
 def read_keys(path: str, limit: int = 0):
@@ -108,9 +118,13 @@ def decode_values(path: str, keys, size: int, mode: str = "center_crop") -> np.n
                 # Name the culprit: decode this batch's values one by one.
                 batch_keys = keys[start:start + BATCH]
                 env = open_database(path)
-                with env.begin(write=False) as txn:
-                    encoded = [txn.get(key) or b"" for key in batch_keys]
-                env.close()
+                try:
+                    with env.begin(write=False) as txn:
+                        encoded = [txn.get(key) or b"" for key in batch_keys]
+                except lmdb.Error as error:
+                    raise InputError(f"{data_file}: corrupt LMDB database ({type(error).__name__})") from None
+                finally:
+                    env.close()
                 bad = image_ops.first_undecodable(
                     encoded, lambda v: tf.io.decode_image(v, channels=3, expand_animations=False))
                 key = batch_keys[bad if bad is not None else 0].decode(errors="replace")

@@ -100,7 +100,25 @@ def positive(config: ExperimentConfig, *paths) -> None:
 
 
 def largest_image_side(config: ExperimentConfig) -> int:
-    return max(dataset_info(config).image_shape[:2])
+    return max(dataset_image_shape(config)[:2])
+
+
+def dataset_image_shape(config: ExperimentConfig) -> Tuple[int, int, int]:
+    """(H, W, C) of the run's dataset as its DatasetInfo describes it (resolved with the data settings) (what shape-dependent defaults see; the
+    networks themselves are chosen from the loaded data's shape, methods/<name>/networks.py)."""
+    return tuple(dataset_info(config).image_shape)
+
+
+# The IntroGAN benchmark's network settings (IntroGAN, MeRGAN-ig, DGR-ig, the bounds): z in R^100 on the 28x28
+# networks (MNIST scripts), R^128 on the 32x32 ones (SVHN scripts); width dim = 64 in both.
+IMAGE_SIDE_DEFAULTS = {
+    "train.z_dim": Default(lambda config: 128 if largest_image_side(config) == 32 else 100,
+                           "100 (128 on 32x32 datasets, as the SVHN scripts)"),
+    "train.dim": 64,
+}
+
+
+NAN_POLICIES = ("stop", "ignore")
 
 
 def check_common(config: ExperimentConfig, options: MethodOptions) -> None:
@@ -131,7 +149,11 @@ def check_common(config: ExperimentConfig, options: MethodOptions) -> None:
                          f"must be >= 0")
     if not 0.0 <= config.dgr.dgr_ratio <= 1.0:
         raise InputError(f"--dgr_ratio={config.dgr.dgr_ratio}: must be in [0, 1]")
-    positive(config, "dgr.solver_adam_lr")
+    positive(config, "dgr.solver_adam_lr", "train.z_dim", "train.dim")
+    for path in ("train.z_dim", "train.dim"):  # a method without the setting must not ignore it silently
+        if config.get(path) is not None and path not in options.defaults:
+            raise InputError(f"--{path.rpartition('.')[2]}={config.get(path)}: --method={config.method} has no such "
+                             f"setting (its networks are fixed)")
     if not 0.0 <= config.dgr.importance_of_new_task <= 1.0:
         raise InputError(f"--importance_of_new_task={config.dgr.importance_of_new_task}: must be in [0, 1]")
     if config.experiment not in options.experiments:
@@ -158,5 +180,9 @@ def check_common(config: ExperimentConfig, options: MethodOptions) -> None:
                          f"covariance")
     if config.eval.fid_extractor == "inception" and not config.eval.skip_fid and not config.eval.inception_weights:
         raise InputError("--fid_extractor=inception needs --inception_weights=PATH (no download at run time)")
+    if config.nan_policy not in NAN_POLICIES:
+        raise InputError(f"--nan_policy={config.nan_policy}: expected one of {', '.join(NAN_POLICIES)}")
+    if config.keep_checkpoints < 1:
+        raise InputError(f"--keep_checkpoints={config.keep_checkpoints}: must be >= 1 (2 keeps a fallback)")
     if config.tfds_download and config.data_source != "tfds":
         raise InputError("--tfds_download: only meaningful with --data_source=tfds")
