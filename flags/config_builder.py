@@ -19,7 +19,7 @@ FLAG_PATHS = {
     "tfds_data_dir": "tfds_data_dir", "tfds_download": "tfds_download", "order_idx": "order_idx", "nb_cl": "nb_cl",
     "experiment": "experiment", "mnist_permutation_number": "mnist_permutation_number",
     "mnist_permutation_seed": "mnist_permutation_seed", "num_sessions": "num_sessions", "seed": "seed",
-    "resume": "resume",
+    "resume": "resume", "nan_policy": "nan_policy", "keep_checkpoints": "keep_checkpoints",
     # training_flags
     "iters": "train.iters", "batch_size": "train.batch_size", "test_interval": "train.test_interval",
     "save_interval": "train.save_interval", "sample_interval": "train.sample_interval", "adam_lr": "train.adam_lr",

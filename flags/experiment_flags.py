@@ -38,3 +38,11 @@ flags.DEFINE_bool("test", False,
 flags.DEFINE_bool("resume", False,
                   "Continue from the latest checkpoint in --result_dir (mid-session included). Without it, "
                   "an existing results.json in --result_dir is an error, so nothing is overwritten.")
+flags.DEFINE_enum("nan_policy", "stop", ["stop", "ignore"],
+                  "What a NaN or infinite loss does. stop: training ends at that step, no checkpoint or "
+                  "SavedModel of the broken model is written, results.json records the session, iteration "
+                  "and loss names, exit status 3 (--resume continues from the last good checkpoint). "
+                  "ignore: train on (research only). See docs/faults.md.")
+flags.DEFINE_integer("keep_checkpoints", 2,
+                     "Checkpoints kept per session (>= 1). With 2 or more, --resume falls back to the previous "
+                     "one when the newest cannot be read (flipped bytes, a truncated or missing shard).")

@@ -177,6 +177,9 @@ class ExperimentConfig:
     num_sessions: Optional[int] = None
     seed: int = 1993
     resume: bool = False
+    # What a run does about faults (docs/faults.md); neither changes the numbers of a run that has none.
+    nan_policy: str = "stop"              # stop | ignore: a non-finite loss ends the run (exit 3) or is ignored
+    keep_checkpoints: int = 2             # checkpoints kept per session, so a corrupt one has a fallback
     train: TrainConfig = dataclasses.field(default_factory=TrainConfig)
     growth: GrowthConfig = dataclasses.field(default_factory=GrowthConfig)
     replay: ReplayConfig = dataclasses.field(default_factory=ReplayConfig)

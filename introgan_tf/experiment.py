@@ -15,6 +15,7 @@ import time
 from typing import Optional
 
 import keras
+import tensorflow as tf
 
 from introgan_tf.callbacks import SessionMonitor
 from introgan_tf.checkpointing import SessionCheckpointer
@@ -24,18 +25,19 @@ from introgan_tf.data.dataset_info import DatasetSplits
 from introgan_tf.data.dataset_sequence import SEQUENCES, DatasetSequenceScenario
 from introgan_tf.data.datasets import data_flags_text, evaluation_key, load_dataset
 from introgan_tf.data.scenario import ClassIncrementalScenario
-from introgan_tf.errors import InputError
+from introgan_tf.errors import InputError, NonFiniteError, StorageError
 from introgan_tf.evaluation.accuracy import ta_acc
 from introgan_tf.evaluation.continual_metrics import run_summary
 from introgan_tf.evaluation.session_evaluator import SessionEvaluator
 from introgan_tf.export import export_saved_model
 from introgan_tf.methods import get_method, resolve_config
 from introgan_tf.results import ResultsLog, read_results
+from introgan_tf.run_lock import RunLock
 from introgan_tf.tensorboard_log import TensorBoardLog
 from introgan_tf.visualization import save_png
 
 # Settings that may differ between a run and its resumption.
-RESUMABLE_CHANGES = ("resume", "num_sessions")
+RESUMABLE_CHANGES = ("resume", "num_sessions", "nan_policy", "keep_checkpoints")
 
 
 def config_changes(old: dict, new: dict, prefix: str = "") -> list:
@@ -109,7 +111,8 @@ class Experiment:
                                           registry_name=config.dataset)
         self.evaluator.check_ready(method_class, self.sessions)  # before hours of training
         self.method = method_class(config, data.info, self.scenario)
-        self.checkpointer = SessionCheckpointer(os.path.join(self.result_dir, "checkpoints"))
+        self.checkpointer = SessionCheckpointer(os.path.join(self.result_dir, "checkpoints"),
+                                                keep=config.keep_checkpoints)
         if self.method.generates:
             os.makedirs(os.path.join(self.result_dir, "samples"), exist_ok=True)
         self.tensorboard = TensorBoardLog(os.path.join(self.result_dir, "tensorboard"), config.train.iters)
@@ -129,12 +132,13 @@ class Experiment:
                 raise InputError(f"--resume: {self.results_path} was written with other settings "
                                  f"({'; '.join(changed)}); resume with the same flags or choose another --result_dir")
         self.results = ResultsLog(self.results_path, header, existing)
+        self.results.data.pop("stopped", None)  # a resumed run starts again from its last good checkpoint
         self.evaluation_seconds = 0.0  # of the current session
 
     # ------------------------------------------------------------------------------------------ resume
     def restore(self):
         """Restores the latest checkpoint; returns (first session index, its start iteration)."""
-        latest = self.checkpointer.latest() if self.config.resume else None
+        latest = self.checkpointer.latest(quarantine=True) if self.config.resume else None
         if latest is None:
             return 1, 0
         if latest.session > len(self.sessions):
@@ -152,7 +156,7 @@ class Experiment:
         if session.index > 1:
             previous = self.sessions[session.index - 2]
             self.method.build_session_model(previous)
-            self.checkpointer.restore(self.method, self.checkpointer.info(previous.index))
+            self.checkpointer.restore(self.method, self.checkpointer.info(previous.index, quarantine=True))
             self.method.end_session(previous)
         self.method.begin_session(session)
         self.checkpointer.restore(self.method, latest)
@@ -214,7 +218,8 @@ class Experiment:
             save=lambda: self.checkpointer.save(self.method, session.index, complete=False),
             write_samples=lambda it: self.write_samples(session, it),
             evaluate_generation=lambda it: self.evaluate_generation(session, it),
-            generation_interval=self.config.eval.gen_eval_interval)
+            generation_interval=self.config.eval.gen_eval_interval, nan_policy=self.config.nan_policy,
+            weights_finite=self.weights_finite)
         dataset = self.method.train_dataset(session, seed=self.config.seed * 1000 + session.index * 10
                                             + start_iteration // max(1, self.config.train.save_interval))
         print(f"[introgan_tf] session {session.index}/{len(self.sessions)}: classes "
@@ -224,6 +229,10 @@ class Experiment:
         started = time.time()
         self.method.model.fit(dataset, steps_per_epoch=iters - start_iteration, epochs=1,
                               callbacks=[monitor], shuffle=False, verbose=1 if sys.stdout.isatty() else 2)
+        if monitor.non_finite is None and self.config.nan_policy == "stop" and not self.weights_finite():
+            monitor.non_finite = {"iteration": iters, "losses": ["weights"]}
+        if monitor.non_finite is not None:
+            self.stop_non_finite(session, **monitor.non_finite)
         timing = self.results.session(session.index).setdefault("timing", {})
         timing["training_seconds"] = time.time() - started - monitor.side_seconds
         timing["evaluation_seconds"] = self.evaluation_seconds
@@ -231,6 +240,28 @@ class Experiment:
         timing["steady_iterations_per_second"] = monitor.steady_iterations_per_second()
         # Training done: keep it even if the end-of-session work below is interrupted.
         self.checkpointer.save(self.method, session.index, complete=False)
+
+    def weights_finite(self) -> bool:
+        """Whether every floating-point variable of the session model is finite (checked before a checkpoint)."""
+        variables = [v for v in self.method.model.variables if tf.as_dtype(v.dtype).is_floating]
+        return all(bool(tf.reduce_all(tf.math.is_finite(tf.convert_to_tensor(v)))) for v in variables)
+
+    def stop_non_finite(self, session, iteration, losses):
+        """--nan_policy stop: record where training broke, then end the run (no checkpoint, no SavedModel)."""
+        found = self.checkpointer.info(session.index) or (self.checkpointer.info(session.index - 1)
+                                                         if session.index > 1 else None)
+        last_good = found.path if found else None
+        self.results.update(complete=False, stopped={
+            "reason": "non-finite loss" if losses != ["weights"] else "non-finite weights",
+            "session": session.index, "iteration": iteration, "losses": losses, "nan_policy": "stop",
+            "last_good_checkpoint": last_good})
+        self.tensorboard.flush()
+        what = f"loss {', '.join(losses)}" if losses != ["weights"] else "weights"
+        resume = (f"--resume continues from {last_good}" if last_good else "no checkpoint was written yet")
+        raise NonFiniteError(f"session {session.index} iteration {iteration}: non-finite {what} (NaN or Inf); "
+                             f"training stopped (--nan_policy stop), no checkpoint or SavedModel of the broken "
+                             f"model written; {resume}; results in {self.results_path}. A lower --adam_lr usually "
+                             f"helps; --nan_policy ignore trains on")
 
     def generation_metrics(self, session):
         """Per-class FID (unless --skip_fid) and the domain classifier's accuracy on generated samples."""
@@ -286,8 +317,17 @@ class Experiment:
 def run(config: ExperimentConfig, data: Optional[DatasetSplits] = None) -> dict:
     """Runs (or resumes) an experiment and returns the results record.
 
+    The run holds ``<result_dir>/run.lock`` from start to end (introgan_tf/run_lock.py): a second run into the
+    same directory ends at once with an InputError.
+
     Args:
       config: the settings; fields left None take the method's defaults (introgan_tf.methods.resolve_config).
       data: an already loaded dataset (e.g. introgan_tf.testing.synthetic_dataset()); default: local files.
+
+    Raises:
+      InputError: bad settings or files, or another run uses ``result_dir``.
+      NonFiniteError: a non-finite loss under ``nan_policy="stop"`` (results.json records where).
+      StorageError: a write failed (disk full, ...); every file complete before stays complete.
     """
-    return Experiment(config, data).run()
+    with RunLock(config.result_dir):
+        return Experiment(config, data).run()

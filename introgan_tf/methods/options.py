@@ -118,6 +118,9 @@ IMAGE_SIDE_DEFAULTS = {
 }
 
 
+NAN_POLICIES = ("stop", "ignore")
+
+
 def check_common(config: ExperimentConfig, options: MethodOptions) -> None:
     """The checks every resolved config passes, whatever the method (one line naming the flag)."""
     data = config.data
@@ -177,5 +180,9 @@ def check_common(config: ExperimentConfig, options: MethodOptions) -> None:
                          f"covariance")
     if config.eval.fid_extractor == "inception" and not config.eval.skip_fid and not config.eval.inception_weights:
         raise InputError("--fid_extractor=inception needs --inception_weights=PATH (no download at run time)")
+    if config.nan_policy not in NAN_POLICIES:
+        raise InputError(f"--nan_policy={config.nan_policy}: expected one of {', '.join(NAN_POLICIES)}")
+    if config.keep_checkpoints < 1:
+        raise InputError(f"--keep_checkpoints={config.keep_checkpoints}: must be >= 1 (2 keeps a fallback)")
     if config.tfds_download and config.data_source != "tfds":
         raise InputError("--tfds_download: only meaningful with --data_source=tfds")
