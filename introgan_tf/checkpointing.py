@@ -30,10 +30,17 @@ class CheckpointInfo:
 
 
 class SessionCheckpointer:
-    """Saves and finds per-session checkpoints under ``root``."""
+    """Saves and finds per-session checkpoints under ``root``.
 
-    def __init__(self, root: str):
+    Args:
+      root: where checkpoints are written.
+      read_root: where they are found and restored from (default ``root``); the non-chief workers of a
+        multi-worker run write into a temporary directory but resume from the chief's checkpoints.
+    """
+
+    def __init__(self, root: str, read_root: Optional[str] = None):
         self.root = root
+        self.read_root = read_root or root
 
     def session_dir(self, session_index: int) -> str:
         return os.path.join(self.root, f"session_{session_index}")
@@ -54,7 +61,7 @@ class SessionCheckpointer:
 
     def info(self, session_index: int) -> Optional[CheckpointInfo]:
         """The newest checkpoint of a session, or None."""
-        path = tf.train.latest_checkpoint(self.session_dir(session_index))
+        path = tf.train.latest_checkpoint(os.path.join(self.read_root, f"session_{session_index}"))
         if path is None:
             return None
         reader = tf.train.load_checkpoint(path)
@@ -63,9 +70,10 @@ class SessionCheckpointer:
 
     def latest(self) -> Optional[CheckpointInfo]:
         """The newest checkpoint of the highest session that has one."""
-        if not os.path.isdir(self.root):
+        if not os.path.isdir(self.read_root):
             return None
-        indices = sorted((int(m.group(1)) for m in map(re.compile(r"session_(\d+)$").match, os.listdir(self.root))
+        indices = sorted((int(m.group(1)) for m in map(re.compile(r"session_(\d+)$").match,
+                                                       os.listdir(self.read_root))
                           if m), reverse=True)
         for index in indices:
             found = self.info(index)

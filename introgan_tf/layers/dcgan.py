@@ -27,4 +27,4 @@ def upsample(owner, x):
     x = ops.relu(owner.g_deconv1(x))
     x = x[:, :7, :7, :]  # the original crops 8x8 to the top-left 7x7
     x = ops.relu(owner.g_deconv2(x))
-    return ops.tanh(owner.g_deconv3(x))
+    return ops.tanh(ops.cast(owner.g_deconv3(x), "float32"))  # float32 images under mixed precision

@@ -56,7 +56,7 @@ class MeRGANGenerator(keras.Model):
         x = ops.reshape(self.g_input(z), (-1, 4, 4, 4 * DIM))
         for norm, deconv in zip(numbered_layers(self, "g_cond_bn", 3), numbered_layers(self, "g_deconv", 3)):
             x = deconv(ops.relu(norm(x, labels)))
-        return ops.tanh(x)
+        return ops.tanh(ops.cast(x, "float32"))  # float32 images under mixed precision
 
     def get_config(self):
         config = super().get_config()
@@ -92,7 +92,8 @@ class MeRGANCritic(keras.Model):
             x = conv(x)
             x = ops.maximum(x, 0.2 * x)  # LeakyReLU(0.2); the LeakyRelu op makes grappler's remapper log an error here
         features = ops.reshape(x, (ops.shape(images)[0], 4 * 4 * 4 * DIM))
-        return ops.squeeze(self.wasserstein_output(features), -1), self.class_output(features)
+        return (ops.cast(ops.squeeze(self.wasserstein_output(features), -1), "float32"),
+                ops.cast(self.class_output(features), "float32"))  # float32 under mixed precision
 
     def get_config(self):
         config = super().get_config()
