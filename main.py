@@ -17,10 +17,10 @@ from absl import app  # noqa: E402
 from absl import flags  # noqa: E402
 from absl import logging  # noqa: E402
 
-from flags import (baseline_flags, config_builder, eval_flags, experiment_flags, growth_flags,  # noqa: E402,F401
-                   introgan_flags, training_flags)
+from flags import (baseline_flags, config_builder, data_flags, eval_flags, experiment_flags,  # noqa: E402,F401
+                   gan_memory_flags, growth_flags, introgan_flags, training_flags)
 from introgan_tf.data.datasets import check_files  # noqa: E402
-from introgan_tf.errors import InputError  # noqa: E402
+from introgan_tf.errors import InputError, RunError, StorageError  # noqa: E402
 
 FLAGS = flags.FLAGS
 
@@ -52,12 +52,17 @@ def main(argv):
             evaluate_run.run_test(config.result_dir, config_builder.test_eval_override(FLAGS, config))
             return
         # Before TensorFlow is imported, so a missing dataset is one line, not one among TF's start-up lines.
-        check_files(config.dataset, config.data_dir, config.data_source)
+        check_files(config.dataset, config.data_dir, config.data_source, config.data)
         from introgan_tf import experiment  # heavy imports only once the input is known to be usable
         experiment.run(config)
-    except InputError as error:
+    except (InputError, RunError) as error:  # one line; 2 bad input, 3 non-finite loss, 4 a write failed
         print(f"error: {error}", file=sys.stderr)
-        sys.exit(2)
+        sys.exit(error.exit_code)
+    except OSError as error:  # any other OS error while writing the run's files (docs/faults.md)
+        if error.filename is None:
+            raise
+        print(f"error: cannot write {error.filename}: {error.strerror}", file=sys.stderr)
+        sys.exit(StorageError.exit_code)
 
 
 if __name__ == "__main__":

@@ -30,6 +30,11 @@ setup(
         # CPU-only machines: the smaller tensorflow-cpu wheel.  GPU users: pip install -e ".[gpu]".
         "cpu": ["tensorflow-cpu==2.21.0"],
         "gpu": ["tensorflow[and-cuda]==2.21.0"],
-        "test": ["pytest"],
+        # lmdb: LSUN's databases (also needed to read LSUN at all); h5py: the v7.3 .mat test.  foolbox 3.3.4
+        # ships 20 real CIFAR-10 test images and 20 ImageNet JPEGs the loader tests use as real pixels; install it
+        # with --no-deps (pip install --no-deps foolbox==3.3.4): it is never imported, only its data files read.
+        # hypothesis: the flag fuzz (tests/test_flag_fuzz.py).
+        "test": ["pytest", "hypothesis", "lmdb", "h5py", "foolbox==3.3.4"],
+        "lsun": ["lmdb"],
     },
 )

@@ -9,8 +9,9 @@ Session 1 only (2 classes, class order 1, seed 1993), each method with its own p
 samples every ``--interval`` iterations (``--gen_eval_interval``) with per-class FID (``--gen_eval_fid``,
 ``--fid_samples_per_class`` samples per class), and a sample grid at every point (``samples/session_1_iter_<i>.png``).
 Runs resume where they stopped.  Writes ``benchmarks/results/generation_curve_<method>_<dataset>.json`` (the curve
-and the first iteration with accuracy on generated samples >= 0.9) and ``benchmarks/out/generation_curve/
-generation_curve.png``.
+and the first iteration with accuracy on generated samples >= 0.9), ``..._samples.png`` (the sample grids at
+250, 500, 1,000, 2,000, 5,000 and 10,000 iterations side by side) and ``benchmarks/results/generation_curve.png``;
+the runs themselves stay under ``benchmarks/out/generation_curve/``.
 """
 
 import argparse
@@ -31,6 +32,7 @@ OUT = os.path.join(HERE, "out", "generation_curve")
 RESULTS = os.path.join(HERE, "results")
 # Session-1 iterations of each method's published budget; None: the method's own --iters default.
 ITERS = {"introgan": 10000, "mergan_ig": 10000, "mergan": None, "acgan": 10000, "dgr": None}
+KEY_POINTS = (250, 500, 1000, 2000, 5000, 10000)  # the iterations the JSON summary and the sample strip show
 LABEL_CONDITIONAL = 0.9  # accuracy on generated samples at which 2 classes count as drawn on demand
 
 
@@ -76,10 +78,37 @@ def curve(method: str, dataset: str) -> dict:
                  None)
     return {"method": method, "dataset": dataset, "iters": results["iters"], "complete": results.get("complete"),
             "classes": session["seen_classes"], "accuracy": session.get("accuracy"),
+            "seed": results["config"]["seed"], "order_idx": results["order_idx"],
+            "fid_samples_per_class": results["config"]["eval"]["fid_samples_per_class"],
             "first_iteration_label_conditional": first, "threshold": LABEL_CONDITIONAL,
             "training_seconds": (session.get("timing") or {}).get("training_seconds"),
             "points": [{k: p.get(k) for k in ("iteration", "generated_accuracy_mean", "generated_accuracy",
                                               "fid_mean", "fid")} for p in points]}
+
+
+def sample_strip(method: str, dataset: str, path: str) -> bool:
+    """The sample grids at the key points side by side, each headed by its iteration (so a reader sees when
+    the two rows start to differ); False when none of them exists yet."""
+    from PIL import Image, ImageDraw  # pillow comes with matplotlib
+
+    samples = os.path.join(result_dir(method, dataset), "samples")
+    # The grid at the session's last iteration is the session-end grid, session_1.png.
+    grids = [(i, os.path.join(samples, f"session_1_iter_{i}.png")) for i in KEY_POINTS]
+    grids = [(i, f if os.path.isfile(f) or i != KEY_POINTS[-1] else os.path.join(samples, "session_1.png"))
+             for i, f in grids]
+    grids = [(i, Image.open(f).convert("RGB")) for i, f in grids if os.path.isfile(f)]
+    if not grids:
+        return False
+    head = 14
+    width = sum(g.width for _, g in grids) + 4 * (len(grids) - 1)
+    strip = Image.new("RGB", (width, head + max(g.height for _, g in grids)), "white")
+    draw, x = ImageDraw.Draw(strip), 0
+    for iteration, grid in grids:
+        strip.paste(grid, (x, head))
+        draw.text((x + 2, 1), f"it {iteration}", fill="black")
+        x += grid.width + 4
+    strip.save(path)
+    return True
 
 
 def plot(curves, path: str) -> None:
@@ -132,12 +161,16 @@ def main():
                 json.dump(item, handle, indent=1)
             shown = ", ".join(f"{p['iteration']}: {100 * (p['generated_accuracy_mean'] or 0):.1f}%"
                               + (f" / FID {p['fid_mean']:.0f}" if p.get("fid_mean") is not None else "")
-                              for p in item["points"] if p["iteration"] in (250, 500, 1000, 2000, 5000, 10000))
+                              for p in item["points"] if p["iteration"] in KEY_POINTS)
             print(f"{method} {dataset}: label-conditional (>= {LABEL_CONDITIONAL:.0%}) from iteration "
                   f"{item['first_iteration_label_conditional']}; {shown}", flush=True)
+            strip = os.path.join(RESULTS, f"generation_curve_{method}_{dataset}_samples.png")
+            if sample_strip(method, dataset, strip):
+                print(f"wrote {strip}")
     if curves:
-        plot(curves, os.path.join(OUT, "generation_curve.png"))
-        print(f"wrote {os.path.join(OUT, 'generation_curve.png')}")
+        # The plot goes beside the JSON (committed); the runs themselves stay under benchmarks/out/.
+        plot(curves, os.path.join(RESULTS, "generation_curve.png"))
+        print(f"wrote {os.path.join(RESULTS, 'generation_curve.png')}")
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ flag; main.py prints it and exits with status 2.
 import os
 
 from introgan_tf.config import ExperimentConfig
+from introgan_tf.data.dataset_sequence import SEQUENCES
 from introgan_tf.methods import resolve_config
 
 # flag name -> dotted config path.
@@ -18,12 +19,12 @@ FLAG_PATHS = {
     "tfds_data_dir": "tfds_data_dir", "tfds_download": "tfds_download", "order_idx": "order_idx", "nb_cl": "nb_cl",
     "experiment": "experiment", "mnist_permutation_number": "mnist_permutation_number",
     "mnist_permutation_seed": "mnist_permutation_seed", "num_sessions": "num_sessions", "seed": "seed",
-    "resume": "resume",
+    "resume": "resume", "nan_policy": "nan_policy", "keep_checkpoints": "keep_checkpoints",
     # training_flags
     "iters": "train.iters", "batch_size": "train.batch_size", "test_interval": "train.test_interval",
     "save_interval": "train.save_interval", "sample_interval": "train.sample_interval", "adam_lr": "train.adam_lr",
     "adam_beta1": "train.adam_beta1", "adam_beta2": "train.adam_beta2", "mode": "train.mode",
-    "critic_iters": "train.critic_iters", "lambda_gp": "train.lambda_gp",
+    "critic_iters": "train.critic_iters", "z_dim": "train.z_dim", "dim": "train.dim", "lambda_gp": "train.lambda_gp",
     "classification_only": "train.classification_only", "jit_compile": "train.jit_compile",
     "log_every": "train.log_every", "mixed_precision": "train.mixed_precision", "strategy": "train.strategy",
     # growth_flags
@@ -45,6 +46,16 @@ FLAG_PATHS = {
         "replay_mode", "importance_of_new_task", "generator_iterations", "solver_iterations", "weight_decay",
         "dgr_ratio", "solver_adam_lr")},
     "joint": "acgan.joint",
+    # gan_memory_flags
+    "source_checkpoint": "gan_memory.source_checkpoint", "gan_memory_width": "gan_memory.width",
+    "r1_gamma": "gan_memory.r1_gamma", "r1_every": "gan_memory.r1_every", "ema_beta": "gan_memory.ema_beta",
+    "gm_gan_iterations": "gan_memory.gan_iterations", "gm_classifier_iterations": "gan_memory.classifier_iterations",
+    "classifier_batch": "gan_memory.classifier_batch", "replay_batch_per_task": "gan_memory.replay_batch_per_task",
+    "classifier_lr": "gan_memory.classifier_lr",
+    # data_flags
+    **{name: f"data.{name}" for name in (
+        "svhn_extra", "svhn_labels", "image_size", "lsun_categories", "max_images_per_class", "lsun_resize",
+        "verify_data", "data_cache", "second_data_dir")},
     # eval_flags
     **{name: f"eval.{name}" for name in (
         "skip_fid", "fid_samples_per_class", "fid_extractor", "inception_weights", "precalc_fid_dir",
@@ -58,8 +69,9 @@ def build_config(FLAGS) -> ExperimentConfig:  # pylint: disable=invalid-name
     for flag, path in FLAG_PATHS.items():
         group, _, field = path.rpartition(".")
         (values.setdefault(group, {}) if group else values)[field] = getattr(FLAGS, flag)
-    values["result_dir"] = FLAGS.result_dir or os.path.join("result", FLAGS.method,
-                                                            f"{FLAGS.dataset}_order_{FLAGS.order_idx}")
+    # DGR's dataset sequences choose their datasets themselves: name the folder after the experiment.
+    run_name = FLAGS.experiment if FLAGS.experiment in SEQUENCES else f"{FLAGS.dataset}_order_{FLAGS.order_idx}"
+    values["result_dir"] = FLAGS.result_dir or os.path.join("result", FLAGS.method, run_name)
     return resolve_config(ExperimentConfig.from_dict(values))
 
 

@@ -21,6 +21,10 @@ flags.DEFINE_enum("mode", None, ["dcgan", "wgan-gp"],
                   + default_text("train.mode"))
 flags.DEFINE_integer("critic_iters", None, "Discriminator steps per generator step, each on the next real batch. "
                      + default_text("train.critic_iters"))
+flags.DEFINE_integer("z_dim", None, "Size of the generator's noise z (DGR's --generator-z-size, AC-GAN's --nz). "
+                     + default_text("train.z_dim"))
+flags.DEFINE_integer("dim", None, "Width of the networks, the originals' `dim` (the channels of the first conv; "
+                     "the other layers scale with it). " + default_text("train.dim"))
 flags.DEFINE_float("lambda_gp", 10.0, "Gradient-penalty weight in wgan-gp mode (--generator-lambda of DGR).")
 flags.DEFINE_bool("classification_only", False,
                   "Ablation (introgan, mergan_ig): only the classifier trains; G stays at its initialisation.")

@@ -9,13 +9,17 @@ resolved config is written to ``results.json`` (``config``) and to TensorBoard.
 
 Groups: ``train`` (schedule, optimiser, adversarial loss), ``growth`` (fine-tuning and growth by copy: IntroGAN,
 MeRGAN-ig, the bounds), ``replay`` (pool replay), ``introgan`` (IntroGAN's prototype classifier), ``aux``
-(the auxiliary-classifier terms of the AC-GAN family), ``mergan``, ``dgr``, ``acgan`` and ``eval``.
+(the auxiliary-classifier terms of the AC-GAN family), ``mergan``, ``dgr``, ``acgan``, ``gan_memory`` and ``eval``.
 """
 
 import dataclasses
 from typing import Optional
 
+from introgan_tf.data.dataset_info import DataOptions
 from introgan_tf.errors import InputError
+
+# How datasets are read (SVHN labels and extra split, LSUN categories, image size, ...): data/dataset_info.py.
+DataConfig = DataOptions
 
 
 # --mixed_precision -> Keras dtype policy, and the --strategy names (introgan_tf/runtime.py).
@@ -38,6 +42,8 @@ class TrainConfig:
     adam_epsilon: float = 1e-8            # TF1's Adam, which the originals ran
     mode: Optional[str] = None            # dcgan | wgan-gp; per-method default
     critic_iters: Optional[int] = None    # per-method default
+    z_dim: Optional[int] = None           # generator noise size; per-method (and image-shape) default
+    dim: Optional[int] = None             # network width (the originals' `dim`); per-method default
     lambda_gp: float = 10.0
     classification_only: bool = False     # ablation of IntroGAN and MeRGAN-ig: only the classifier trains
     jit_compile: str = "auto"
@@ -125,6 +131,22 @@ class ACGANConfig:
 
 
 @dataclasses.dataclass(frozen=True)
+class GANMemoryConfig:
+    """GAN Memory and its source GAN (docs/methods.md#gan_memory)."""
+
+    source_checkpoint: Optional[str] = None  # gan_memory: a source directory, or random:<seed>
+    width: int = 64                        # nf of the ResNet G and D (16 / 32 / 64)
+    r1_gamma: float = 10.0                 # R1 weight, the original's convention (no 1/2)
+    r1_every: int = 1                      # R1 every this many D steps
+    ema_beta: float = 0.999
+    gan_iterations: Optional[int] = None   # gan_memory: GAN iterations per task, before the classifier's
+    classifier_iterations: Optional[int] = None  # gan_memory: classifier steps per task
+    classifier_batch: int = 36             # real images per classifier step
+    replay_batch_per_task: int = 36        # generated images per earlier task per classifier step
+    classifier_lr: float = 1e-4
+
+
+@dataclasses.dataclass(frozen=True)
 class EvalConfig:
     """Evaluation beyond accuracy (FID and friends); see introgan_tf/evaluation."""
 
@@ -139,7 +161,7 @@ class EvalConfig:
 
 GROUPS = {"train": TrainConfig, "growth": GrowthConfig, "replay": ReplayConfig, "introgan": IntroGANConfig,
           "aux": AuxClassifierConfig, "mergan": MeRGANConfig, "dgr": DGRConfig, "acgan": ACGANConfig,
-          "eval": EvalConfig}
+          "gan_memory": GANMemoryConfig, "eval": EvalConfig, "data": DataConfig}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -162,6 +184,9 @@ class ExperimentConfig:
     num_sessions: Optional[int] = None
     seed: int = 1993
     resume: bool = False
+    # What a run does about faults (docs/faults.md); neither changes the numbers of a run that has none.
+    nan_policy: str = "stop"              # stop | ignore: a non-finite loss ends the run (exit 3) or is ignored
+    keep_checkpoints: int = 2             # checkpoints kept per session, so a corrupt one has a fallback
     train: TrainConfig = dataclasses.field(default_factory=TrainConfig)
     growth: GrowthConfig = dataclasses.field(default_factory=GrowthConfig)
     replay: ReplayConfig = dataclasses.field(default_factory=ReplayConfig)
@@ -170,7 +195,9 @@ class ExperimentConfig:
     mergan: MeRGANConfig = dataclasses.field(default_factory=MeRGANConfig)
     dgr: DGRConfig = dataclasses.field(default_factory=DGRConfig)
     acgan: ACGANConfig = dataclasses.field(default_factory=ACGANConfig)
+    gan_memory: GANMemoryConfig = dataclasses.field(default_factory=GANMemoryConfig)
     eval: EvalConfig = dataclasses.field(default_factory=EvalConfig)
+    data: DataConfig = dataclasses.field(default_factory=DataConfig)
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)

@@ -15,23 +15,23 @@ Everything goes to ``<result_dir>/test/`` (``results.json`` and
 only read, never written.  The run's own settings come from its results.json.
 """
 
-import json
 import os
 import time
 from typing import Optional
 
 import keras
-import numpy as np
 
 from introgan_tf.checkpointing import SessionCheckpointer
 from introgan_tf.config import EvalConfig, ExperimentConfig
 from introgan_tf.data.dataset_info import DatasetSplits
+from introgan_tf.data.datasets import evaluation_key
 from introgan_tf.errors import InputError
 from introgan_tf.evaluation import accuracy, continual_metrics
 from introgan_tf.evaluation.session_evaluator import SessionEvaluator
 from introgan_tf.experiment import load_data, make_scenario
 from introgan_tf.methods import get_method
-from introgan_tf.results import atomic_write_text, read_results
+from introgan_tf.results import atomic_write_text, dumps_strict, read_results
+from introgan_tf.run_lock import RunLock
 from introgan_tf.visualization import save_png
 
 TEST_DIR = "test"
@@ -51,6 +51,15 @@ def stored_config(result_dir: str, eval_config: Optional[EvalConfig]) -> Experim
 
 def run_test(result_dir: str, eval_config: Optional[EvalConfig] = None,
              data: Optional[DatasetSplits] = None) -> dict:
+    """Re-evaluates every complete session of ``result_dir`` under its run lock; see :func:`_run_test`."""
+    if not os.path.isdir(result_dir):
+        raise InputError(f"--test: {result_dir} is not a directory; --result_dir must be the directory of a run")
+    with RunLock(result_dir):  # not while a training run writes there
+        return _run_test(result_dir, eval_config, data)
+
+
+def _run_test(result_dir: str, eval_config: Optional[EvalConfig] = None,
+              data: Optional[DatasetSplits] = None) -> dict:
     """Re-evaluates every complete session of ``result_dir``; returns the test record (also written to disk).
 
     Args:
@@ -76,8 +85,8 @@ def run_test(result_dir: str, eval_config: Optional[EvalConfig] = None,
             break
         complete.append((session, found))
     # The run's own fixed noise (samples/fixed_noise.npy), so the grids compare with the training run's.
-    evaluator = SessionEvaluator(scenario, config.dataset, config.eval, config.seed,
-                                 os.path.join(result_dir, "samples"))
+    evaluator = SessionEvaluator(scenario, evaluation_key(config.dataset, config.data), config.eval, config.seed,
+                                 os.path.join(result_dir, "samples"), registry_name=config.dataset)
     evaluator.check_ready(method_class, [session for session, _ in complete])
     method = method_class(config, data.info, scenario)
     out_dir = os.path.join(result_dir, TEST_DIR)
@@ -109,15 +118,8 @@ def run_test(result_dir: str, eval_config: Optional[EvalConfig] = None,
     if record["sessions"] and all("fid" in s for s in record["sessions"]):
         record["ta_fid"] = continual_metrics.ta_fid_from_sessions(record["sessions"], config.nb_cl)
     record["complete_sessions"] = len(complete)
-    atomic_write_text(os.path.join(out_dir, "results.json"), _dumps(record))
+    atomic_write_text(os.path.join(out_dir, "results.json"), dumps_strict(record))
     print(f"[introgan_tf] --test: {len(complete)} session(s) re-evaluated; results in {out_dir}/results.json",
           flush=True)
     return record
 
-
-def _dumps(record: dict) -> str:
-    def default(value):
-        if isinstance(value, (np.floating, np.integer)):
-            return value.item()
-        raise TypeError(f"not JSON serialisable: {type(value)}")
-    return json.dumps(record, indent=2, default=default)

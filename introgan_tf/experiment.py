@@ -7,6 +7,7 @@ export, final checkpoint).  Evaluation goes through evaluation/session_evaluator
 too; results go to ``results.json`` after every evaluation.
 """
 
+import contextlib
 import dataclasses
 import os
 import resource
@@ -17,15 +18,17 @@ import time
 from typing import Optional
 
 import keras
+import tensorflow as tf
 
 from introgan_tf.callbacks import SessionMonitor
 from introgan_tf.checkpointing import SessionCheckpointer
 from introgan_tf.config import ExperimentConfig
 from introgan_tf.data.class_orders import get_class_order
 from introgan_tf.data.dataset_info import DatasetSplits
-from introgan_tf.data.datasets import load_dataset
+from introgan_tf.data.dataset_sequence import SEQUENCES, DatasetSequenceScenario
+from introgan_tf.data.datasets import data_flags_text, evaluation_key, load_dataset
 from introgan_tf.data.scenario import ClassIncrementalScenario
-from introgan_tf.errors import InputError
+from introgan_tf.errors import InputError, NonFiniteError, StorageError
 from introgan_tf.evaluation.accuracy import ta_acc
 from introgan_tf.evaluation.continual_metrics import run_summary
 from introgan_tf.evaluation.session_evaluator import SessionEvaluator
@@ -33,11 +36,12 @@ from introgan_tf import runtime
 from introgan_tf.export import export_saved_model
 from introgan_tf.methods import get_method, resolve_config
 from introgan_tf.results import ResultsLog, read_results
+from introgan_tf.run_lock import RunLock
 from introgan_tf.tensorboard_log import TensorBoardLog
 from introgan_tf.visualization import save_png
 
 # Settings that may differ between a run and its resumption.
-RESUMABLE_CHANGES = ("resume", "num_sessions")
+RESUMABLE_CHANGES = ("resume", "num_sessions", "nan_policy", "keep_checkpoints")
 
 
 def config_changes(old: dict, new: dict, prefix: str = "") -> list:
@@ -55,17 +59,25 @@ def config_changes(old: dict, new: dict, prefix: str = "") -> list:
 
 
 def load_data(config: ExperimentConfig) -> DatasetSplits:
-    """The run's dataset, read from local files as ``config`` says."""
+    """The run's dataset, read from local files as ``config`` says (a dataset sequence: its first task's)."""
     return load_dataset(config.dataset, config.data_dir, config.data_source, config.tfds_data_dir,
-                        config.tfds_download)
+                        config.tfds_download, options=config.data)
 
 
 def make_scenario(config: ExperimentConfig, data: DatasetSplits):
-    """The run's scenario: class-incremental, or permuted MNIST (docs/design.md#scenarios)."""
+    """The run's scenario: class-incremental, permuted MNIST or a dataset sequence (docs/design.md#scenarios)."""
     if config.experiment == "permutated-mnist":
         from introgan_tf.data.permuted import PermutedScenario  # pylint: disable=import-outside-toplevel
         return PermutedScenario(x_train=data.x_train, y_train=data.y_train, x_test=data.x_test, y_test=data.y_test,
                                 num_tasks=config.mnist_permutation_number, seed=config.mnist_permutation_seed)
+    if config.experiment in SEQUENCES:
+        # The first task's dataset is ``data``; the second is found by its own search order (--second_data_dir).
+        second_name = SEQUENCES[config.experiment][1]
+        started = time.time()
+        second = load_dataset(second_name, config.data.second_data_dir, options=config.data)
+        print(f"[introgan_tf] {second_name}: {len(second.x_train)} train / {len(second.x_test)} test images from "
+              f"{second.source} in {time.time() - started:.1f}s", flush=True)
+        return DatasetSequenceScenario(name=config.experiment, tasks=(data, second))
     return ClassIncrementalScenario(
         x_train=data.x_train, y_train=data.y_train, x_test=data.x_test, y_test=data.y_test,
         class_order=get_class_order(config.order_idx, data.info.num_classes), nb_cl=config.nb_cl)
@@ -102,31 +114,41 @@ class Experiment:
         self.scenario = make_scenario(config, data)
         self.sessions = self.scenario.sessions[:config.num_sessions]
         method_class = get_method(config.method)
-        self.evaluator = SessionEvaluator(self.scenario, config.dataset, config.eval, config.seed,
-                                          os.path.join(self.result_dir, "samples"))
+        self.evaluator = SessionEvaluator(self.scenario, evaluation_key(config.dataset, config.data), config.eval,
+                                          config.seed, os.path.join(self.result_dir, "samples"),
+                                          data_flags=data_flags_text(config.dataset, config.data, config.data_dir),
+                                          registry_name=config.dataset)
         self.evaluator.check_ready(method_class, self.sessions)  # before hours of training
         self.method = method_class(config, data.info, self.scenario)
         self.checkpointer = SessionCheckpointer(os.path.join(self.result_dir, "checkpoints"),
+                                                keep=config.keep_checkpoints,
                                                 read_root=os.path.join(config.result_dir, "checkpoints"))
         if self.method.generates:
             os.makedirs(os.path.join(self.result_dir, "samples"), exist_ok=True)
         self.tensorboard = TensorBoardLog(os.path.join(self.result_dir, "tensorboard"), config.train.iters)
         header = {"method": config.method, "dataset": config.dataset, "order_idx": config.order_idx,
-                  "nb_cl": config.nb_cl, "iters": config.train.iters, "config": config.to_dict()}
+                  "nb_cl": config.nb_cl, "iters": config.train.iters, "config": config.to_dict(),
+                  # What the labels mean, and whether the files were the official ones (docs/datasets.md).
+                  "class_names": list(data.info.class_names), "data_provenance": list(data.provenance)}
         existing = read_results(chief_results) if config.resume and os.path.exists(chief_results) else None
         if existing is not None:
-            stored = ExperimentConfig.from_dict(existing.get("config", {})).to_dict() if "config" in existing else {}
+            stored_raw = dict(existing.get("config", {}))
+            if stored_raw and "data" not in stored_raw:
+                # Written before the data settings existed: it read MNIST-style files, which they do not change.
+                stored_raw["data"] = config.to_dict()["data"]
+            stored = ExperimentConfig.from_dict(stored_raw).to_dict() if "config" in existing else {}
             changed = config_changes(stored, config.to_dict())
             if changed:
                 raise InputError(f"--resume: {self.results_path} was written with other settings "
                                  f"({'; '.join(changed)}); resume with the same flags or choose another --result_dir")
         self.results = ResultsLog(self.results_path, header, existing)
+        self.results.data.pop("stopped", None)  # a resumed run starts again from its last good checkpoint
         self.evaluation_seconds = 0.0  # of the current session
 
     # ------------------------------------------------------------------------------------------ resume
     def restore(self):
         """Restores the latest checkpoint; returns (first session index, its start iteration)."""
-        latest = self.checkpointer.latest() if self.config.resume else None
+        latest = self.checkpointer.latest(quarantine=True) if self.config.resume else None
         if latest is None:
             return 1, 0
         if latest.session > len(self.sessions):
@@ -144,7 +166,7 @@ class Experiment:
         if session.index > 1:
             previous = self.sessions[session.index - 2]
             self.method.build_session_model(previous)
-            self.checkpointer.restore(self.method, self.checkpointer.info(previous.index))
+            self.checkpointer.restore(self.method, self.checkpointer.info(previous.index, quarantine=True))
             self.method.end_session(previous)
         self.method.begin_session(session)
         self.checkpointer.restore(self.method, latest)
@@ -206,7 +228,8 @@ class Experiment:
             save=lambda: self.checkpointer.save(self.method, session.index, complete=False),
             write_samples=lambda it: self.write_samples(session, it),
             evaluate_generation=lambda it: self.evaluate_generation(session, it),
-            generation_interval=self.config.eval.gen_eval_interval)
+            generation_interval=self.config.eval.gen_eval_interval, nan_policy=self.config.nan_policy,
+            weights_finite=self.weights_finite)
         dataset = self.method.train_dataset(session, seed=self.config.seed * 1000 + session.index * 10
                                             + start_iteration // max(1, self.config.train.save_interval))
         dataset = self.method.model.for_replicas(dataset)
@@ -217,6 +240,10 @@ class Experiment:
         started = time.time()
         self.method.model.fit(dataset, steps_per_epoch=iters - start_iteration, epochs=1,
                               callbacks=[monitor], shuffle=False, verbose=1 if sys.stdout.isatty() else 2)
+        if monitor.non_finite is None and self.config.nan_policy == "stop" and not self.weights_finite():
+            monitor.non_finite = {"iteration": iters, "losses": ["weights"]}
+        if monitor.non_finite is not None:
+            self.stop_non_finite(session, **monitor.non_finite)
         timing = self.results.session(session.index).setdefault("timing", {})
         timing["training_seconds"] = time.time() - started - monitor.side_seconds
         timing["evaluation_seconds"] = self.evaluation_seconds
@@ -224,6 +251,28 @@ class Experiment:
         timing["steady_iterations_per_second"] = monitor.steady_iterations_per_second()
         # Training done: keep it even if the end-of-session work below is interrupted.
         self.checkpointer.save(self.method, session.index, complete=False)
+
+    def weights_finite(self) -> bool:
+        """Whether every floating-point variable of the session model is finite (checked before a checkpoint)."""
+        variables = [v for v in self.method.model.variables if tf.as_dtype(v.dtype).is_floating]
+        return all(bool(tf.reduce_all(tf.math.is_finite(tf.convert_to_tensor(v)))) for v in variables)
+
+    def stop_non_finite(self, session, iteration, losses):
+        """--nan_policy stop: record where training broke, then end the run (no checkpoint, no SavedModel)."""
+        found = self.checkpointer.info(session.index) or (self.checkpointer.info(session.index - 1)
+                                                         if session.index > 1 else None)
+        last_good = found.path if found else None
+        self.results.update(complete=False, stopped={
+            "reason": "non-finite loss" if losses != ["weights"] else "non-finite weights",
+            "session": session.index, "iteration": iteration, "losses": losses, "nan_policy": "stop",
+            "last_good_checkpoint": last_good})
+        self.tensorboard.flush()
+        what = f"loss {', '.join(losses)}" if losses != ["weights"] else "weights"
+        resume = (f"--resume continues from {last_good}" if last_good else "no checkpoint was written yet")
+        raise NonFiniteError(f"session {session.index} iteration {iteration}: non-finite {what} (NaN or Inf); "
+                             f"training stopped (--nan_policy stop), no checkpoint or SavedModel of the broken "
+                             f"model written; {resume}; results in {self.results_path}. A lower --adam_lr usually "
+                             f"helps; --nan_policy ignore trains on")
 
     def generation_metrics(self, session):
         """Per-class FID (unless --skip_fid) and the domain classifier's accuracy on generated samples."""
@@ -282,16 +331,26 @@ def run(config: ExperimentConfig, data: Optional[DatasetSplits] = None) -> dict:
     Everything is built under ``--mixed_precision``'s dtype policy and inside ``--strategy``'s scope
     (introgan_tf/runtime.py); only the chief writes ``result_dir``.
 
+    The run holds ``<result_dir>/run.lock`` from start to end (introgan_tf/run_lock.py): a second run into the
+    same directory ends at once with an InputError.
+
     Args:
       config: the settings; fields left None take the method's defaults (introgan_tf.methods.resolve_config).
       data: an already loaded dataset (e.g. introgan_tf.testing.synthetic_dataset()); default: local files.
+
+    Raises:
+      InputError: bad settings or files, or another run uses ``result_dir``.
+      NonFiniteError: a non-finite loss under ``nan_policy="stop"`` (results.json records where).
+      StorageError: a write failed (disk full, ...); every file complete before stays complete.
     """
     config = resolve_config(config)
     strategy = runtime.make_strategy(config.train.strategy)  # first: MultiWorkerMirroredStrategy requires it
-    with runtime.run_scope(config.train.mixed_precision, strategy):
-        experiment = Experiment(config, data, chief=runtime.is_chief(strategy))
-        try:
-            return experiment.run()
-        finally:
-            if not experiment.chief:
-                shutil.rmtree(experiment.result_dir, ignore_errors=True)
+    chief = runtime.is_chief(strategy)
+    with RunLock(config.result_dir) if chief else contextlib.nullcontext():
+        with runtime.run_scope(config.train.mixed_precision, strategy):
+            experiment = Experiment(config, data, chief=chief)
+            try:
+                return experiment.run()
+            finally:
+                if not experiment.chief:
+                    shutil.rmtree(experiment.result_dir, ignore_errors=True)

@@ -81,13 +81,34 @@ def l2_loss(x):
     return 0.5 * ops.sum(ops.square(ops.cast(x, "float32")))
 
 
-def replay_alignment_loss(old_images, new_images, factor):
+def replay_alignment_loss(old_images, new_images, factor, average: bool = True):
     """MeRGAN's Replay Alignment (Wu et al. 2018; docs/methods.md#mergan).
 
-    L_RA = factor * (1/t) sum_{i<t} l2_loss(G_old(z_i, i) - G_new(z_i, i)), where
+    L_RA = factor * kappa * sum_{i<t} l2_loss(G_old(z_i, i) - G_new(z_i, i)), kappa = 1/t (MNIST, SVHN) or 1
+    (``average=False``: LSUN), where
     ``old_images[i]`` and ``new_images[i]`` are the two generators' images of old class i
     from the same noise z_i (one batch per class).  The old images are a fixed target:
     no gradient flows into G_old.
     """
     terms = [l2_loss(ops.stop_gradient(old) - new) for old, new in zip(old_images, new_images)]
-    return factor * ops.sum(ops.stack(terms)) / len(terms)
+    return factor * ops.sum(ops.stack(terms)) / (len(terms) if average else 1)
+
+
+def r1_penalty(logit_fn, real):
+    """R1 on real data (Mescheder et al. 2018), GAN Memory's convention: mean_b sum_pixels (dD(x_b)/dx_b)^2.
+
+    No 1/2 factor: GAN_stability's ``reg_param`` 10 multiplies this directly.  ``logit_fn`` maps images to one
+    logit per image; the images are independent (no batch statistics), so the gradient of the summed logits is
+    every image's own gradient.  Called inside the discriminator's tape, the penalty's own gradient is a
+    second-order one (nested tapes).
+    """
+    with tf.GradientTape() as tape:
+        tape.watch(real)
+        total = ops.sum(logit_fn(real))
+    grads = tape.gradient(total, real)
+    return ops.mean(ops.sum(ops.square(ops.reshape(grads, (ops.shape(grads)[0], -1))), axis=1))
+
+
+def gan_memory_d_loss(real_logits, fake_logits):
+    """GAN_stability's ``standard`` D loss: mean BCE(s(x), 1) + mean BCE(s(x~), 0), two batch means summed."""
+    return ops.mean(sigmoid_bce(real_logits, 1.0)) + ops.mean(sigmoid_bce(fake_logits, 0.0))

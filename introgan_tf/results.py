@@ -1,37 +1,114 @@
 """results.json: the run's record, rewritten atomically after every evaluation.
 
 Writes go to a temporary file in the same directory, are flushed to disk, then
-renamed over the old file, so a run killed at any moment leaves either the old
-or the new complete file -- never a corrupt one.
+renamed over the old file, so a run killed at any moment -- or a write that
+fails because the disk is full -- leaves either the old or the new complete
+file, never a corrupt one.
+
+The file is strict JSON (RFC 8259): a value that is not a finite number (the FID
+of a class an unconditional generator never produced, say) is written as
+``null``, and ``non_finite_values`` maps the JSON pointer (RFC 6901) of each such
+value to what it was (``"NaN"``, ``"Infinity"``, ``"-Infinity"``); the reason
+sits beside the value (e.g. ``classes_not_generated``).  :func:`read_results`
+puts the values back, and also reads files of older versions with bare ``NaN``.
 """
 
 import json
+import math
 import os
 import tempfile
 from typing import Optional
 
-from introgan_tf.errors import InputError
+import numpy as np
+
+from introgan_tf.errors import InputError, StorageError, os_error_text
+
+NON_FINITE_KEY = "non_finite_values"
 
 
-def atomic_write_text(path: str, text: str) -> None:
-    """Writes ``text`` to ``path`` atomically (temporary file + fsync + rename)."""
+def atomic_write_bytes(path: str, data: bytes) -> None:
+    """Writes ``data`` to ``path`` atomically (temporary file + fsync + rename).
+
+    Raises:
+      StorageError: naming ``path`` and the OS's reason (e.g. "No space left on device"); ``path`` is unchanged.
+    """
     directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp_", dir=directory)
+    tmp = None
     try:
-        with os.fdopen(fd, "w") as handle:
-            handle.write(text)
+        os.makedirs(directory, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp_", dir=directory)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
+    except OSError as error:
+        raise StorageError(f"cannot write {path}: {os_error_text(error)}") from None
+    finally:
+        if tmp is not None and os.path.exists(tmp):
             os.remove(tmp)
-        raise
+
+
+def atomic_write_text(path: str, text: str) -> None:
+    """Writes ``text`` to ``path`` atomically; see :func:`atomic_write_bytes`."""
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def _pointer_part(key) -> str:
+    return str(key).replace("~", "~0").replace("/", "~1")
+
+
+def strict_json_values(value, pointer: str = "", found: Optional[dict] = None):
+    """(a copy of ``value`` with every non-finite float as None and numpy scalars as Python, {pointer: "NaN"...}).
+
+    Tuples become lists, as JSON has them.
+    """
+    found = {} if found is None else found
+    if isinstance(value, dict):
+        return {key: strict_json_values(item, f"{pointer}/{_pointer_part(key)}", found)[0]
+                for key, item in value.items()}, found
+    if isinstance(value, (list, tuple)):
+        return [strict_json_values(item, f"{pointer}/{k}", found)[0] for k, item in enumerate(value)], found
+    if isinstance(value, (np.integer, np.bool_)):
+        value = value.item()
+    if isinstance(value, (float, np.floating)) and not isinstance(value, bool):
+        value = float(value)
+        if not math.isfinite(value):
+            found[pointer] = "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+            return None, found
+    return value, found
+
+
+def dumps_strict(record: dict) -> str:
+    """``record`` as RFC 8259 JSON: non-finite numbers as null, listed under ``non_finite_values``."""
+    clean, found = strict_json_values({k: v for k, v in record.items() if k != NON_FINITE_KEY})
+    if found:
+        clean[NON_FINITE_KEY] = found
+    return json.dumps(clean, indent=2, allow_nan=False) + "\n"
+
+
+def _restore_non_finite(data: dict) -> dict:
+    """Puts the values listed in ``non_finite_values`` back (NaN in memory, as the metrics compute them)."""
+    for pointer, text in (data.pop(NON_FINITE_KEY, None) or {}).items():
+        parts = [p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:]]
+        target = data
+        try:
+            for part in parts[:-1]:
+                target = target[int(part)] if isinstance(target, list) else target[part]
+            last = int(parts[-1]) if isinstance(target, list) else parts[-1]
+            if target[last] is None:
+                target[last] = float(text.replace("Infinity", "inf"))
+        except (KeyError, IndexError, ValueError, TypeError):
+            continue  # a pointer the file no longer matches: the value stays null (missing)
+    return data
 
 
 def read_results(path: str) -> dict:
-    """Reads a results.json, with a one-line error if it is missing or malformed."""
+    """Reads a results.json, with a one-line error if it is missing or malformed.
+
+    Values written as null with a ``non_finite_values`` entry come back as NaN / inf; an older file's bare
+    ``NaN`` is read as NaN too (Python's json accepts it).
+    """
     try:
         with open(path) as handle:
             data = json.load(handle)
@@ -41,7 +118,7 @@ def read_results(path: str) -> dict:
         raise InputError(f"{path}: invalid JSON ({error})") from None
     if not isinstance(data, dict) or not isinstance(data.get("sessions"), list):
         raise InputError(f"{path}: not a results file (no 'sessions' list)")
-    return data
+    return _restore_non_finite(data)
 
 
 class ResultsLog:
@@ -82,6 +159,8 @@ class ResultsLog:
             for key in [k for k in sessions[-1] if k not in kept]:
                 del sessions[-1][key]
             sessions[-1].update(record or {})
+            if sessions[-1].get("evaluations"):  # as add_evaluation keeps it (a resume at the session's end
+                sessions[-1]["accuracy"] = sessions[-1]["evaluations"][-1]["accuracy"]  # evaluates no more)
 
     def add_evaluation(self, index: int, evaluation: dict) -> None:
         record = self.session(index)
@@ -104,4 +183,4 @@ class ResultsLog:
         self.write()
 
     def write(self) -> None:
-        atomic_write_text(self.path, json.dumps(self.data, indent=2, sort_keys=False) + "\n")
+        atomic_write_text(self.path, dumps_strict(self.data))

@@ -33,8 +33,10 @@ def sample_grid(saved_model: str, classes, num: int, seed: int = 0) -> np.ndarra
 
     if not os.path.isfile(os.path.join(saved_model, "saved_model.pb")):
         raise InputError(f"--saved_model {saved_model}: no saved_model.pb there (expected RESULT_DIR/saved_model)")
-    generate = tf.saved_model.load(saved_model).signatures["generate"]
-    z_dim = generate.structured_input_signature[1]["z"].shape[-1]
+    loaded = tf.saved_model.load(saved_model)
+    generate = loaded.signatures["generate"]
+    # Exports since z is checked in the graph hold z_dim; older ones have it in the signature.
+    z_dim = int(loaded.z_dim.numpy()) if hasattr(loaded, "z_dim") else generate.structured_input_signature[1]["z"].shape[-1]
     z = np.random.default_rng(seed).standard_normal((num, z_dim)).astype(np.float32)
     rows = []
     for label in classes:

@@ -60,6 +60,15 @@ def synthetic_dataset(name: str = "mnist", train_per_class: int = 64, test_per_c
     return DatasetSplits(info, x_train, y_train, x_test, y_test, source=f"synthetic({name}, seed {seed})")
 
 
+def synthetic_rgb(name: str = None, side: int = 32, train_per_class: int = 64, test_per_class: int = 16,
+                  seed: int = 0) -> DatasetSplits:
+    """:func:`synthetic_dataset` in colour at ``side`` x ``side`` x 3 (the shape of SVHN and CIFAR-10 at 32, of
+    LSUN at 64): class c is a square at its own place, tinted by class on a dark noisy background.  ``name``: the
+    registry entry it stands in for (default ``mnist-rgb32`` at 32, whose shape it has; ``mnist`` otherwise)."""
+    name = name or ("mnist-rgb32" if side == 32 else "mnist")
+    return synthetic_dataset(name, train_per_class, test_per_class, image_shape=(side, side, 3), seed=seed)
+
+
 def write_idx_files(directory: str, data: DatasetSplits) -> str:
     """Writes ``data`` as the four gzipped IDX files of MNIST into ``directory``; returns it."""
     os.makedirs(directory, exist_ok=True)
@@ -74,6 +83,78 @@ def write_idx_files(directory: str, data: DatasetSplits) -> str:
     write(IDX_FILES["test_images"], data.x_test[..., 0], 0x00000803)
     write(IDX_FILES["test_labels"], data.y_test, 0x00000801)
     return directory
+
+
+def write_svhn_mat(path: str, images: np.ndarray, labels: np.ndarray, y_dtype=np.uint8,
+                   compress: bool = True) -> str:
+    """Writes uint8 [N, 32, 32, 3] images and SVHN labels 1..10 (10 = digit 0) as an official-layout ``.mat``:
+    ``X`` uint8 [32, 32, 3, N] and ``y`` [N, 1], MATLAB v5, zlib-compressed as the official files."""
+    import scipy.io  # pylint: disable=import-outside-toplevel
+
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    scipy.io.savemat(path, {"X": np.transpose(np.asarray(images, np.uint8), (1, 2, 3, 0)),
+                            "y": np.asarray(labels).reshape(-1, 1).astype(y_dtype)}, do_compression=compress)
+    return path
+
+
+def svhn_values(digits: np.ndarray) -> np.ndarray:
+    """The .mat label values of ``digits`` (digit 0 is stored as 10)."""
+    digits = np.asarray(digits)
+    return np.where(digits == 0, 10, digits)
+
+
+def write_cifar_batch(path: str, images: np.ndarray, labels: np.ndarray) -> str:
+    """Writes a CIFAR-10 binary batch: per image one label byte, then the R, G and B planes (row-major)."""
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    planes = np.asarray(images, np.uint8).transpose(0, 3, 1, 2).reshape(len(images), -1)
+    records = np.concatenate([np.asarray(labels, np.uint8)[:, None], planes], axis=1)
+    records.tofile(path)
+    return path
+
+
+def write_cifar10_dir(directory: str, data: DatasetSplits) -> str:
+    """``data`` (32x32x3) as ``<directory>/cifar-10-batches-bin/``: 5 training batches and the test batch."""
+    folder = os.path.join(directory, "cifar-10-batches-bin")
+    for part, (x, y) in enumerate(zip(np.array_split(data.x_train, 5), np.array_split(data.y_train, 5)), 1):
+        write_cifar_batch(os.path.join(folder, f"data_batch_{part}.bin"), x, y)
+    write_cifar_batch(os.path.join(folder, "test_batch.bin"), data.x_test, data.y_test)
+    return directory
+
+
+def encode_image(image: np.ndarray, fmt: str) -> bytes:
+    """uint8 [H, W, 3] as the bytes of a real ``fmt`` file (``JPEG``, ``WEBP``, ``PNG``), via Pillow."""
+    import io  # pylint: disable=import-outside-toplevel
+
+    from PIL import Image  # pylint: disable=import-outside-toplevel
+    buffer = io.BytesIO()
+    Image.fromarray(np.asarray(image, np.uint8)).save(buffer, format=fmt, quality=95)
+    return buffer.getvalue()
+
+
+def scene_images(count: int, height: int, width: int, label: int, seed: int = 0) -> np.ndarray:
+    """``count`` smooth uint8 [height, width, 3] images whose colour depends on ``label`` (lossy codecs keep it)."""
+    rng = np.random.default_rng([seed, label])
+    rows = np.linspace(0, 1, height)[:, None, None]
+    cols = np.linspace(0, 1, width)[None, :, None]
+    base = np.array([(60 * label) % 256, 255 - (50 * label) % 256, (90 + 70 * label) % 256], np.float64)
+    images = [np.clip(base * (0.6 + 0.4 * rows) * (0.7 + 0.3 * cols) + rng.normal(0, 3, (height, width, 3)), 0, 255)
+              for _ in range(count)]
+    return np.stack(images).astype(np.uint8)
+
+
+def write_lsun_lmdb(path: str, encoded_values) -> str:
+    """An LSUN-layout LMDB at ``path`` (a ``<category>_<split>_lmdb`` directory): 40-hex-digit keys in order,
+    the encoded image bytes as values."""
+    import hashlib  # pylint: disable=import-outside-toplevel
+
+    import lmdb  # pylint: disable=import-outside-toplevel
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    env = lmdb.open(path, map_size=1 << 30)
+    with env.begin(write=True) as txn:
+        for index, value in enumerate(encoded_values):
+            txn.put(hashlib.sha1(str(index).encode()).hexdigest().encode(), value)
+    env.close()
+    return path
 
 
 def tiny_config(result_dir: str, method: str = "introgan", dataset: str = "mnist", data_dir: str = None,

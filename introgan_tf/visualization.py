@@ -1,11 +1,13 @@
 """Sample grids: one row per class, as PNG files and TensorBoard images."""
 
+import io
 import os
 
 import numpy as np
 from PIL import Image
 
 from introgan_tf.data.pipeline import quantize_to_uint8
+from introgan_tf.results import atomic_write_bytes
 
 
 def make_grid(images: np.ndarray, rows: int, pad: int = 2) -> np.ndarray:
@@ -22,11 +24,17 @@ def make_grid(images: np.ndarray, rows: int, pad: int = 2) -> np.ndarray:
 
 
 def save_png(grid: np.ndarray, path: str, scale: int = 2) -> None:
-    """Writes a uint8 grid [H, W, 1|3] as PNG, upscaled for readability."""
+    """Writes a uint8 grid [H, W, 1|3] as PNG, upscaled for readability; atomically (never a half PNG).
+
+    Raises:
+      StorageError: naming ``path`` (e.g. disk full); an older file at ``path`` is unchanged.
+    """
     image = Image.fromarray(grid[..., 0] if grid.shape[-1] == 1 else grid)
     if scale > 1:
         image = image.resize((image.width * scale, image.height * scale), Image.NEAREST)
-    image.save(path)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    atomic_write_bytes(path, buffer.getvalue())
 
 
 SAMPLES_PER_CLASS_IN_GRID = 10
@@ -47,8 +55,9 @@ def fixed_noise(z_dim: int, seed: int, samples_dir: str = None) -> np.ndarray:
             return z
     z = np.random.default_rng(seed).standard_normal((SAMPLES_PER_CLASS_IN_GRID, z_dim)).astype(np.float32)
     if path:
-        os.makedirs(samples_dir, exist_ok=True)
-        np.save(path, z)
+        buffer = io.BytesIO()
+        np.save(buffer, z)
+        atomic_write_bytes(path, buffer.getvalue())
     return z
 
 

@@ -10,6 +10,10 @@ from pathlib import Path
 
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# The data caches (sha256 of official files, decoded LSUN / image-folder images) of a test session live in a
+# temporary folder: tests neither read nor fill the user's ~/.cache.
+import tempfile  # noqa: E402
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="introgan_tf_test_cache_")
 
 import pytest  # noqa: E402
 
@@ -57,7 +61,8 @@ def cli_config():
     from absl.testing import flagsaver  # pylint: disable=import-outside-toplevel
 
     # Importing the flag modules defines the flags on absl's global FLAGS (once per process).
-    from flags import (baseline_flags, config_builder, eval_flags, experiment_flags,  # noqa: F401
+    from flags import (baseline_flags, config_builder, data_flags, eval_flags, experiment_flags,  # noqa: F401
+                       gan_memory_flags,  # noqa: F401
                        growth_flags, introgan_flags, training_flags)
     parsed = absl_flags.FLAGS
     if not parsed.is_parsed():

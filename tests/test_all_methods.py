@@ -10,6 +10,7 @@ import pytest
 
 from introgan_tf import experiment
 from introgan_tf.checkpointing import SessionCheckpointer
+from introgan_tf.config import GANMemoryConfig
 from introgan_tf.methods import METHODS, get_method, resolve_config
 from introgan_tf.testing import check_results, tiny_config
 
@@ -22,8 +23,11 @@ class Interrupted(Exception):
 
 def method_config(result_dir, method):
     # Two critic steps (MeRGAN and DGR default to 5); DGR splits the 4 iterations 3:1 into its two phases.
-    return tiny_config(result_dir, method=method, iters=ITERS, test_interval=2, save_interval=2, sample_interval=2,
-                       critic_iters=2 if method in ("mergan", "dgr") else None)
+    # GAN Memory at its CPU-test width, on a seeded random source.
+    config = tiny_config(result_dir, method=method, iters=ITERS, test_interval=2, save_interval=2, sample_interval=2,
+                         critic_iters=2 if method in ("mergan", "dgr") else None)
+    return config.replace(gan_memory=GANMemoryConfig(
+        width=16, source_checkpoint="random:0" if method == "gan_memory" else None))
 
 
 @pytest.mark.parametrize("method", sorted(METHODS))

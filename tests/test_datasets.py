@@ -13,7 +13,8 @@ from introgan_tf.errors import InputError
 
 def test_registry():
     assert {"mnist", "fashion-mnist"} <= set(datasets.DATASETS)
-    with pytest.raises(ValueError, match="valid: fashion-mnist, mnist"):
+    assert {"mnist-rgb32", "fashion-mnist-rgb32", "svhn", "cifar10", "lsun", "image_folder"} <= set(datasets.DATASETS)
+    with pytest.raises(ValueError, match="valid: cifar10, fashion-mnist, fashion-mnist-rgb32, image_folder, lsun"):
         datasets.get_dataset_info("cifar")
 
 

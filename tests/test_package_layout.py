@@ -7,7 +7,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1] / "introgan_tf"
 # A method package may use another's pieces only here: MeRGAN-ig's generator and its growth are IntroGAN's;
 # DGR-ig's solver is the bounds' CNN, and it samples classes with DGR's solver-based sampler.
-CROSS_METHOD_IMPORTS = {("mergan_ig", "introgan"), ("dgr_ig", "bounds"), ("dgr_ig", "dgr")}
+CROSS_METHOD_IMPORTS = {("mergan_ig", "introgan"), ("dgr_ig", "bounds"), ("dgr_ig", "dgr"), ("gan_memory", "dgr")}
 
 
 def module_name(path: Path) -> str:

@@ -25,9 +25,14 @@ def noise_and_labels(z_dim, num_classes):
 EXAMPLES = {
     "ConditionalGenerator": (dict(num_classes=3), lambda: noise_and_labels(100, 3)),
     "EmbeddingDiscriminator": (dict(image_shape=(28, 28, 1)), lambda: images((28, 28, 1))),
+    "ConditionalBNGenerator": (dict(num_classes=3, dim=8), lambda: noise_and_labels(128, 3)),
+    "UnconditionalBNGenerator": (dict(z_dim=16, channels=3, dim=8),
+                                 lambda: RNG.standard_normal((3, 16)).astype(np.float32)),
     "MeRGANIGDiscriminator": (dict(num_classes=3, image_shape=(28, 28, 1)), lambda: images((28, 28, 1))),
     "MeRGANGenerator": (dict(num_classes=10, channels=1), lambda: noise_and_labels(128, 10)),
     "MeRGANCritic": (dict(num_classes=10, channels=3), lambda: images((32, 32, 3))),
+    "MeRGANResNetGenerator": (dict(num_classes=4, channels=3, dim=4), lambda: noise_and_labels(128, 4)),
+    "MeRGANResNetCritic": (dict(num_classes=4, channels=3, dim=4), lambda: images((64, 64, 3))),
     "ACGANGenerator": (dict(num_classes=10, channels=3), lambda: noise_and_labels(110, 10)),
     "ACGANDiscriminator": (dict(num_classes=10, channels=1), lambda: images((32, 32, 1))),
     "DGRGenerator": (dict(channels=1), lambda: RNG.standard_normal((3, 100)).astype(np.float32)),
@@ -36,6 +41,9 @@ EXAMPLES = {
     "CNNClassifier": (dict(num_classes=4, image_shape=(28, 28, 1)), lambda: images((28, 28, 1))),
     "UnconditionalGenerator": (dict(z_dim=100, channels=1), lambda: RNG.standard_normal((3, 100)).astype(np.float32)),
     "SourceDiscriminator": (dict(image_shape=(28, 28, 1)), lambda: images((28, 28, 1))),
+    "ResNetGenerator": (dict(width=4, channels=1, image_size=32), lambda: RNG.standard_normal((3, 128)).astype(np.float32)),
+    "ResNetDiscriminator": (dict(width=4, channels=3, image_size=32, n_out=2), lambda: images((32, 32, 3))),
+    "MemoryClassifier": (dict(num_classes=10, image_shape=(28, 28, 1)), lambda: images((28, 28, 1))),
 }
 
 
@@ -54,7 +62,7 @@ def outputs(network, inputs):
 
 
 def test_every_registered_class_has_an_example():
-    assert set(registered()) - {"ConditionalBatchNorm"} == set(EXAMPLES)
+    assert set(registered()) - {"ConditionalBatchNorm", "ChannelLayerNorm"} == set(EXAMPLES)
 
 
 @pytest.mark.parametrize("name", sorted(EXAMPLES))
@@ -80,6 +88,21 @@ def test_config_round_trip_and_keras_save_load(name, tmp_path):
     assert type(loaded) is cls
     for a, b in zip(outputs(loaded, inputs), expected):
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-6)
+
+
+def test_channel_layer_norm_round_trip(tmp_path):
+    from introgan_tf.layers.normalization import ChannelLayerNorm
+    x_in = keras.Input((4, 4, 3))
+    layer = ChannelLayerNorm(name="ln")
+    model = keras.Model(x_in, layer(x_in))
+    layer.scale.assign(RNG.normal(size=(3,)).astype(np.float32))
+    x = images((4, 4, 3))
+    expected = np.asarray(model(x))
+    normalised = (x - x.mean(axis=(1, 2, 3), keepdims=True)) / np.sqrt(x.var(axis=(1, 2, 3), keepdims=True) + 1e-5)
+    np.testing.assert_allclose(expected, normalised * layer.scale.numpy(), rtol=1e-4, atol=1e-5)  # per sample
+    model.save(str(tmp_path / "ln.keras"))
+    np.testing.assert_allclose(np.asarray(keras.saving.load_model(str(tmp_path / "ln.keras"))(x)), expected,
+                               rtol=1e-6, atol=1e-6)
 
 
 def test_conditional_batch_norm_round_trip(tmp_path):

@@ -18,24 +18,26 @@ def candidate_dirs(info: DatasetInfo, data_dir: Optional[str]) -> Tuple[str, ...
     """The directories searched for ``info``'s files, in order."""
     if data_dir:
         return (data_dir,)
-    dirs = [os.path.join("datasets", info.name)]
+    dirs = [os.path.join("datasets", info.files_dir)]
     env_root = os.environ.get("INTROGAN_DATA_DIR")
     if env_root:
-        dirs.append(os.path.join(env_root, info.name))
+        dirs.append(os.path.join(env_root, info.files_dir))
     dirs.extend(info.system_dirs)
     return tuple(dirs)
 
 
 def find_data_dir(info: DatasetInfo, data_dir: Optional[str]) -> str:
-    """Returns the first candidate directory holding all of ``info.required_files``.
+    """Returns the first candidate directory holding all of ``info.required_files`` (or of one of its
+    ``alternative_files`` sets).
 
     Raises:
       InputError: listing the places tried and how to obtain the data.
     """
     tried = candidate_dirs(info, data_dir)
     for directory in tried:
-        if all(os.path.isfile(os.path.join(directory, f)) for f in info.required_files):
-            return directory
+        for file_set in (info.required_files,) + tuple(info.alternative_files):
+            if all(os.path.isfile(os.path.join(directory, f)) for f in file_set):
+                return directory
     if data_dir:
         if not os.path.isdir(data_dir):
             problem = f"--data_dir {data_dir}: directory does not exist"

@@ -22,9 +22,10 @@ def to_unit_range(images_uint8):
 def quantize_to_uint8(images):
     """float [-1, 1] -> uint8 with q(x) = floor((x + 1) * 127.5), as the original replay.
 
-    numpy in, numpy out; values are clipped to [0, 255] first.
+    numpy in, numpy out; values are clipped to [0, 255] first, and NaN (a diverged generator under
+    ``--nan_policy ignore``) becomes 0 and +-inf 255 / 0 instead of an undefined cast.
     """
-    scaled = np.floor((np.asarray(images, np.float32) + 1.0) * 127.5)
+    scaled = np.floor((np.nan_to_num(np.asarray(images, np.float32), nan=-1.0, posinf=1.0, neginf=-1.0) + 1.0) * 127.5)
     return np.clip(scaled, 0, 255).astype(np.uint8)
 
 

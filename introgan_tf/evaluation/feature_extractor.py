@@ -164,7 +164,8 @@ class DomainClassifierExtractor(FeatureExtractor):
         self.batch_size = batch_size
         self.manifest = manifest
         self.test_accuracy = manifest.get("test_accuracy")
-        model = domain_classifier.build_domain_classifier(feature_dim=self.feature_dim,
+        model = domain_classifier.build_domain_classifier(image_shape=tuple(manifest.get("image_shape", (28, 28, 1))),
+                                                          feature_dim=self.feature_dim,
                                                           num_classes=int(manifest.get("num_classes", 10)))
         try:
             model.load_weights(weights_path)

@@ -23,6 +23,7 @@
 """
 
 import functools
+import os
 import time
 from typing import Callable, Optional, Sequence
 
@@ -196,7 +197,7 @@ def evaluate_generation(sample_fn: SampleFn, seen_new_labels: Sequence[int], see
     return result
 
 
-def check_ready(dataset: str, eval_config, original_labels: Sequence[int]) -> None:
+def check_ready(dataset: str, eval_config, original_labels: Sequence[int], build_hint: Optional[str] = None) -> None:
     """Fails fast, before any training, if the end-of-session metrics could not run.
 
     Builds the evaluator (and the FID extractor unless ``skip_fid``) and reads the
@@ -205,12 +206,42 @@ def check_ready(dataset: str, eval_config, original_labels: Sequence[int]) -> No
     Raises:
       InputError: naming the missing or malformed file.
     """
-    evaluator = fe.get_feature_extractor(fe.DOMAIN, dataset, eval_config.precalc_fid_dir)
-    if eval_config.skip_fid:
-        return
-    extractor = evaluator if fe.canonical_name(eval_config.fid_extractor) == fe.DOMAIN else fe.get_feature_extractor(
-        eval_config.fid_extractor, dataset, eval_config.precalc_fid_dir, eval_config.inception_weights)
-    stats_dir = fe.extractor_dir(dataset, eval_config.fid_extractor, eval_config.precalc_fid_dir)
-    _check_stats_match(extractor, stats_dir)
-    for original in original_labels:
-        fid.load_stats(f"{stats_dir}/{fid.stats_filename(int(original))}")
+    try:
+        evaluator = fe.get_feature_extractor(fe.DOMAIN, dataset, eval_config.precalc_fid_dir)
+        if eval_config.skip_fid:
+            return
+        extractor = evaluator if fe.canonical_name(eval_config.fid_extractor) == fe.DOMAIN else \
+            fe.get_feature_extractor(eval_config.fid_extractor, dataset, eval_config.precalc_fid_dir,
+                                     eval_config.inception_weights)
+        stats_dir = fe.extractor_dir(dataset, eval_config.fid_extractor, eval_config.precalc_fid_dir)
+        _check_stats_match(extractor, stats_dir)
+        for original in original_labels:
+            fid.load_stats(f"{stats_dir}/{fid.stats_filename(int(original))}")
+    except InputError as error:
+        if "not found" not in str(error):
+            raise
+        raise InputError(f"{error}; build them once with: {build_hint or build_commands(dataset, eval_config)} "
+                         f"(or run with --skip_fid)") from None
+
+
+def build_commands(dataset: str, eval_config, data_flags: str = "") -> str:
+    """The commands that build ``dataset``'s domain classifier and FID statistics (one line, ``&&``-joined).
+
+    ``data_flags``: the run's data flags (``--data_dir ... --svhn_labels ...``) to pass on."""
+    extra = f" {data_flags}" if data_flags else ""
+    out = f" --out {eval_config.precalc_fid_dir}" if eval_config.precalc_fid_dir else ""
+    precalc = f" --precalc_dir {eval_config.precalc_fid_dir}" if eval_config.precalc_fid_dir else ""
+    extractor = fe.canonical_name(eval_config.fid_extractor)
+    commands = [f"python -m introgan_tf.evaluation.train_classifier --dataset {dataset}{extra}{out}"]
+    if extractor == fe.DOMAIN:
+        commands.append(f"python -m introgan_tf.precalc_fid --dataset {dataset}{extra}{precalc}")
+    else:
+        commands.append(f"python -m introgan_tf.precalc_fid --dataset {dataset} --extractor {extractor} "
+                        f"--inception_weights {eval_config.inception_weights or 'WEIGHTS.h5'}{extra}{precalc}")
+    return " && ".join(commands)
+
+
+def evaluator_available(dataset: str, eval_config) -> bool:
+    """Whether ``dataset`` has a domain classifier (the evaluator of the accuracy on generated samples)."""
+    return os.path.isfile(os.path.join(fe.extractor_dir(dataset, fe.DOMAIN, eval_config.precalc_fid_dir),
+                                       fe.MANIFEST_FILE))

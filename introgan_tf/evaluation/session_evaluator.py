@@ -15,7 +15,8 @@ import numpy as np
 
 from introgan_tf.data.pipeline import to_unit_range
 from introgan_tf.evaluation.accuracy import session_prefix_accuracies
-from introgan_tf.evaluation.generation_metrics import check_ready, evaluate_generation
+from introgan_tf.evaluation.generation_metrics import (build_commands, check_ready, evaluate_generation,
+                                                       evaluator_available)
 from introgan_tf.visualization import class_grid, fixed_noise
 
 
@@ -24,14 +25,23 @@ class SessionEvaluator:
 
     Args:
       scenario: the run's scenario (its test data, prefix protocol and whether generation metrics apply).
-      dataset: registry name (selects the FID statistics and the domain classifier).
+      dataset: the folder of the FID statistics and the domain classifier under precalc_fids/ (the registry
+        name, or ``datasets.evaluation_key``'s variant of it).
       eval_config: an EvalConfig (FID on or off, samples per class, extractor).
       seed: the run seed (the grid's fixed noise is drawn from it).
       samples_dir: where the run's fixed noise is saved (``<result_dir>/samples``).
+      data_flags: the run's data flags, passed on in the printed build commands.
+      registry_name: the ``--dataset`` name those commands use (default ``dataset``).
     """
 
-    def __init__(self, scenario, dataset: str, eval_config, seed: int, samples_dir: str):
+    def __init__(self, scenario, dataset: str, eval_config, seed: int, samples_dir: str, data_flags: str = "",
+                 registry_name: Optional[str] = None):
         self.scenario = scenario
+        # The commands that build this dataset's artefacts, printed when they are missing.
+        self.build_hint = build_commands(registry_name or dataset, eval_config, data_flags)
+        # --skip_fid needs no artefacts: without a domain classifier for this dataset (a colour set the user has
+        # not built one for) the accuracy on generated samples is left out too, said once, never a failure.
+        self.evaluator_missing = eval_config.skip_fid and not evaluator_available(dataset, eval_config)
         self.dataset = dataset
         self.eval_config = eval_config
         self.seed = seed
@@ -40,12 +50,15 @@ class SessionEvaluator:
 
     def generation_applies(self, method_class) -> bool:
         """FID / generated accuracy need a generator and samples comparable with the dataset's classes."""
-        return method_class.generates and self.scenario.generation_metrics_apply
+        return method_class.generates and self.scenario.generation_metrics_apply and not self.evaluator_missing
 
     def check_ready(self, method_class, sessions) -> None:
         """Fails fast, before any training, if the generation metrics of ``sessions`` could not run."""
+        if sessions and method_class.generates and self.scenario.generation_metrics_apply and self.evaluator_missing:
+            print(f"[introgan_tf] no domain classifier for {self.dataset}: the accuracy on generated samples is not "
+                  f"measured (build it with: {self.build_hint})", flush=True)
         if sessions and self.generation_applies(method_class):
-            check_ready(self.dataset, self.eval_config, sessions[-1].seen_original)
+            check_ready(self.dataset, self.eval_config, sessions[-1].seen_original, self.build_hint)
 
     def test_data(self, session):
         """The seen classes' test images in [-1, 1] and their labels (converted once per session)."""

@@ -28,7 +28,9 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from introgan_tf.data.datasets import load_dataset  # noqa: E402
+from introgan_tf.data.dataset_info import DataOptions  # noqa: E402
+from introgan_tf.data.datasets import (add_data_arguments, data_flags_text, evaluation_key, load_dataset,  # noqa: E402
+                                       options_from_arguments)
 from introgan_tf.errors import InputError  # noqa: E402
 from introgan_tf.results import atomic_write_text  # noqa: E402
 from introgan_tf.evaluation import domain_classifier  # noqa: E402
@@ -79,7 +81,8 @@ def save_inference_weights(model: keras.Model, path: str) -> None:
 
 
 def train(dataset: str, data_dir: Optional[str], out_dir: str, epochs: int = 8, batch_size: int = 128,
-          learning_rate: float = 2e-3, max_shift: int = 0, seed: int = 1993, verbose: int = 2) -> dict:
+          learning_rate: float = 2e-3, max_shift: int = 0, seed: int = 1993, verbose: int = 2,
+          options: Optional[DataOptions] = None) -> dict:
     """Trains, evaluates and writes weights + manifest; returns the manifest.
 
     Recipe: Adam (lr ``learning_rate``, cosine decay to 0 over all steps),
@@ -87,7 +90,7 @@ def train(dataset: str, data_dir: Optional[str], out_dir: str, epochs: int = 8, 
     ``max_shift`` pixels (off by default), seeded with ``keras.utils.set_random_seed(seed)``; the test set is
     used once, after training (no model selection on it).
     """
-    splits = load_dataset(dataset, data_dir)
+    splits = load_dataset(dataset, data_dir, options=options)
     keras.utils.set_random_seed(seed)
     model = domain_classifier.build_domain_classifier(splits.info.image_shape, splits.info.num_classes)
     steps = epochs * int(np.ceil(len(splits.x_train) / batch_size))
@@ -101,7 +104,7 @@ def train(dataset: str, data_dir: Optional[str], out_dir: str, epochs: int = 8, 
     train_seconds = time.time() - start
     test_accuracy = evaluate_accuracy(model, splits.x_test, splits.y_test)
 
-    target = os.path.join(out_dir, dataset, "domain")
+    target = os.path.join(out_dir, evaluation_key(dataset, options), "domain")
     os.makedirs(target, exist_ok=True)
     weights_path = os.path.join(target, WEIGHTS_FILE)
     save_inference_weights(model, weights_path)
@@ -114,7 +117,10 @@ def train(dataset: str, data_dir: Optional[str], out_dir: str, epochs: int = 8, 
         "feature_layer": domain_classifier.FEATURE_LAYER,
         "feature_dim": domain_classifier.FEATURE_DIM,
         "num_classes": splits.info.num_classes,
-        "labels": "original dataset labels 0..9",
+        "image_shape": list(splits.info.image_shape),
+        "labels": f"original dataset labels 0..{splits.info.num_classes - 1}",
+        "class_names": list(splits.info.class_names),
+        "data_provenance": list(splits.provenance),
         "weights_file": WEIGHTS_FILE,
         "weights_sha256": sha256_of(weights_path),
         "training": {
@@ -136,7 +142,8 @@ def train(dataset: str, data_dir: Optional[str], out_dir: str, epochs: int = 8, 
         "test_images": int(len(splits.x_test)),
         "preprocessing": PREPROCESSING,
         "command": f"python -m introgan_tf.evaluation.train_classifier --dataset {dataset} --epochs {epochs} "
-                   f"--batch_size {batch_size} --learning_rate {learning_rate} --max_shift {max_shift} --seed {seed}",
+                   f"--batch_size {batch_size} --learning_rate {learning_rate} --max_shift {max_shift} --seed {seed} "
+                   f"{data_flags_text(dataset, options)}".strip(),
     }
     manifest_path = os.path.join(target, MANIFEST_FILE)
     old = {}
@@ -156,7 +163,7 @@ def train(dataset: str, data_dir: Optional[str], out_dir: str, epochs: int = 8, 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--dataset", required=True, help="registry name, e.g. mnist or fashion-mnist")
-    parser.add_argument("--data_dir", default=None, help="directory with the four IDX .gz files")
+    add_data_arguments(parser)
     parser.add_argument("--out", default="precalc_fids", help="root of the shipped FID artefacts")
     parser.add_argument("--epochs", type=int, default=8)
     parser.add_argument("--batch_size", type=int, default=128)
@@ -166,7 +173,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parser.parse_args(argv)
     try:
         manifest = train(args.dataset, args.data_dir, args.out, epochs=args.epochs, batch_size=args.batch_size,
-                         learning_rate=args.learning_rate, max_shift=args.max_shift, seed=args.seed)
+                         learning_rate=args.learning_rate, max_shift=args.max_shift, seed=args.seed,
+                         options=options_from_arguments(args))
     except (InputError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -1,7 +1,7 @@
 """The IntroGAN conv trunk with an activation after every conv (MeRGAN-ig's discriminator, the bounds' CNN).
 
-Conv 5x5/2 (64) -> Conv 5x5/2 (128) -> Conv 5x5/2 (256), LeakyReLU(0.2) after
-each, flattened (4096-d for 28x28).  Unlike IntroGAN's EmbeddingDiscriminator,
+Conv 5x5/2 (dim) -> Conv 5x5/2 (2 dim) -> Conv 5x5/2 (4 dim), LeakyReLU(0.2) after
+each, flattened (4x4x4 dim: 4096-d for 28x28 and 32x32 at the original's dim = 64).  Unlike IntroGAN's EmbeddingDiscriminator,
 the third conv is activated too: the bounds' CNN and MeRGAN's discriminator put
 their heads on post-activation features.  Stride-adjusted initialisation as
 the original (initializers.py).
@@ -12,13 +12,14 @@ from keras import layers, ops
 from introgan_tf.layers import numbered_layers
 from introgan_tf.layers.initializers import stride_adjusted_uniform
 
-WIDTHS = (64, 128, 256)
+DIM = 64
+WIDTHS = (DIM, 2 * DIM, 4 * DIM)
 
 
-def add_trunk_convs(owner, in_channels: int, prefix: str) -> list:
+def add_trunk_convs(owner, in_channels: int, prefix: str, dim: int = DIM) -> list:
     """Creates the three strided convs as ``owner.<prefix>_conv1..3`` (attributes, see numbered_layers)."""
     c_in = in_channels
-    for k, c_out in enumerate(WIDTHS, start=1):
+    for k, c_out in enumerate((dim, 2 * dim, 4 * dim), start=1):
         setattr(owner, f"{prefix}_conv{k}", layers.Conv2D(
             c_out, 5, strides=2, padding="same", name=f"{prefix}_conv{k}",
             kernel_initializer=stride_adjusted_uniform(c_in, c_out, 5, 2, False)))

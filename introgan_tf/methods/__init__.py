@@ -19,6 +19,8 @@ METHODS = {
     "acgan": ("introgan_tf.methods.acgan", "ACGAN"),
     "dgr": ("introgan_tf.methods.dgr", "DGR"),
     "dgr_ig": ("introgan_tf.methods.dgr_ig", "DGRIG"),
+    "gan_memory": ("introgan_tf.methods.gan_memory", "GANMemory"),
+    "gan_memory_source": ("introgan_tf.methods.gan_memory", "GANMemorySource"),
     "introgan": ("introgan_tf.methods.introgan", "IntroGAN"),
     "lower_bound": ("introgan_tf.methods.bounds", "LowerBound"),
     "mergan": ("introgan_tf.methods.mergan", "MeRGAN"),
@@ -58,12 +60,16 @@ def resolve_config(config: ExperimentConfig) -> ExperimentConfig:
     Raises:
       InputError: one line naming the flag, for an invalid value or combination.
     """
+    from introgan_tf.data.dataset_sequence import SEQUENCES  # pylint: disable=import-outside-toplevel
     from introgan_tf.methods.options import check_common  # pylint: disable=import-outside-toplevel
     try:
         options = get_options(config.method)
     except ValueError as error:
         from introgan_tf.errors import InputError  # pylint: disable=import-outside-toplevel
         raise InputError(f"--method={config.method}: {error}") from None
+    if config.experiment in SEQUENCES:  # DGR's MNIST <-> SVHN: the first task's dataset is the run's dataset
+        # and SVHN keeps its digit labels, as the DGR reference.
+        config = config.replace(dataset=SEQUENCES[config.experiment][0]).replace_path("data.svhn_labels", "digit")
     config = options.resolve(config)
     check_common(config, options)
     options.check(config)

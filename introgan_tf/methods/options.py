@@ -11,7 +11,7 @@ from typing import Any, Callable, Mapping, Tuple
 
 from introgan_tf.config import MIXED_PRECISION_POLICIES, STRATEGIES, ExperimentConfig
 from introgan_tf.data.class_orders import CLASS_ORDERS
-from introgan_tf.data.datasets import get_dataset_info
+from introgan_tf.data.datasets import resolve_info
 from introgan_tf.errors import InputError
 
 
@@ -28,8 +28,13 @@ class Default:
     text: str
 
 
+def dataset_info(config: ExperimentConfig):
+    """The run's DatasetInfo (LSUN's and image folders' shape and classes depend on the data settings)."""
+    return resolve_info(config.dataset, config.data, config.data_dir)
+
+
 def _dataset_replay(config: ExperimentConfig) -> int:
-    return get_dataset_info(config.dataset).replay_per_class
+    return dataset_info(config).replay_per_class
 
 
 # Dotted config path -> default.  Only fields that are None ("the method's default") get these values.
@@ -50,6 +55,8 @@ BENCHMARK_DEFAULTS = {
     "dgr.solver_iterations": 1000,
     "dgr.weight_decay": 0.0,
     "dgr.solver_adam_lr": Default(lambda config: config.train.adam_lr, "--adam_lr"),
+    # The original IntroGAN's utils/svhn.py: label = y - 1 (its class orders and FID files use these indices).
+    "data.svhn_labels": "introgan",
 }
 
 
@@ -93,12 +100,39 @@ def positive(config: ExperimentConfig, *paths) -> None:
 
 
 def largest_image_side(config: ExperimentConfig) -> int:
-    return max(get_dataset_info(config.dataset).image_shape[:2])
+    return max(dataset_image_shape(config)[:2])
+
+
+def dataset_image_shape(config: ExperimentConfig) -> Tuple[int, int, int]:
+    """(H, W, C) of the run's dataset as its DatasetInfo describes it (resolved with the data settings) (what shape-dependent defaults see; the
+    networks themselves are chosen from the loaded data's shape, methods/<name>/networks.py)."""
+    return tuple(dataset_info(config).image_shape)
+
+
+# The IntroGAN benchmark's network settings (IntroGAN, MeRGAN-ig, DGR-ig, the bounds): z in R^100 on the 28x28
+# networks (MNIST scripts), R^128 on the 32x32 ones (SVHN scripts); width dim = 64 in both.
+IMAGE_SIDE_DEFAULTS = {
+    "train.z_dim": Default(lambda config: 128 if largest_image_side(config) == 32 else 100,
+                           "100 (128 on 32x32 datasets, as the SVHN scripts)"),
+    "train.dim": 64,
+}
+
+
+NAN_POLICIES = ("stop", "ignore")
 
 
 def check_common(config: ExperimentConfig, options: MethodOptions) -> None:
     """The checks every resolved config passes, whatever the method (one line naming the flag)."""
-    info = get_dataset_info(config.dataset)
+    data = config.data
+    if data.image_size < 8:
+        raise InputError(f"--image_size={data.image_size}: expected at least 8")
+    if data.max_images_per_class < 0:
+        raise InputError(f"--max_images_per_class={data.max_images_per_class}: expected >= 0 (0: all)")
+    if data.lsun_resize not in ("center_crop", "stretch"):
+        raise InputError(f"--lsun_resize={data.lsun_resize}: expected center_crop or stretch")
+    if data.svhn_labels not in (None, "digit", "introgan"):
+        raise InputError(f"--svhn_labels={data.svhn_labels}: expected digit or introgan")
+    info = dataset_info(config)
     train = config.train
     positive(config, "nb_cl", "train.iters", "train.batch_size", "train.test_interval", "train.save_interval",
              "train.sample_interval", "train.adam_lr", "train.critic_iters", "train.log_every",
@@ -115,7 +149,11 @@ def check_common(config: ExperimentConfig, options: MethodOptions) -> None:
                          f"must be >= 0")
     if not 0.0 <= config.dgr.dgr_ratio <= 1.0:
         raise InputError(f"--dgr_ratio={config.dgr.dgr_ratio}: must be in [0, 1]")
-    positive(config, "dgr.solver_adam_lr")
+    positive(config, "dgr.solver_adam_lr", "train.z_dim", "train.dim")
+    for path in ("train.z_dim", "train.dim"):  # a method without the setting must not ignore it silently
+        if config.get(path) is not None and path not in options.defaults:
+            raise InputError(f"--{path.rpartition('.')[2]}={config.get(path)}: --method={config.method} has no such "
+                             f"setting (its networks are fixed)")
     if not 0.0 <= config.dgr.importance_of_new_task <= 1.0:
         raise InputError(f"--importance_of_new_task={config.dgr.importance_of_new_task}: must be in [0, 1]")
     if config.experiment not in options.experiments:
@@ -127,6 +165,8 @@ def check_common(config: ExperimentConfig, options: MethodOptions) -> None:
         raise InputError(f"--order_idx={config.order_idx}: expected one of {sorted(CLASS_ORDERS)}")
     if config.experiment == "permutated-mnist":  # every task holds every class: --nb_cl does not apply
         total, unit = config.mnist_permutation_number, "--mnist_permutation_number"
+    elif config.experiment in ("mnist-svhn", "svhn-mnist"):  # two tasks, one dataset each
+        total, unit = 2, f"--experiment {config.experiment}"
     else:
         if info.num_classes % config.nb_cl:
             raise InputError(f"--nb_cl={config.nb_cl}: must divide the {info.num_classes} classes of {config.dataset}")
@@ -145,5 +185,9 @@ def check_common(config: ExperimentConfig, options: MethodOptions) -> None:
                          f"{', '.join(MIXED_PRECISION_POLICIES)}")
     if train.strategy not in STRATEGIES:
         raise InputError(f"--strategy={train.strategy}: expected one of {', '.join(STRATEGIES)}")
+    if config.nan_policy not in NAN_POLICIES:
+        raise InputError(f"--nan_policy={config.nan_policy}: expected one of {', '.join(NAN_POLICIES)}")
+    if config.keep_checkpoints < 1:
+        raise InputError(f"--keep_checkpoints={config.keep_checkpoints}: must be >= 1 (2 keeps a fallback)")
     if config.tfds_download and config.data_source != "tfds":
         raise InputError("--tfds_download: only meaningful with --data_source=tfds")

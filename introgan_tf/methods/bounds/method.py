@@ -13,9 +13,10 @@ protocol; they generate nothing.
 import tensorflow as tf
 
 from introgan_tf.data.pipeline import make_pool, to_unit_range
+from introgan_tf.layers.resolution import network_side
 from introgan_tf.methods.base import RNG_GROWTH, ContinualMethod
 from introgan_tf.methods.bounds.model import ClassifierModel
-from introgan_tf.methods.bounds.networks import CNNClassifier
+from introgan_tf.methods.bounds.networks import SIDES, CNNClassifier
 from introgan_tf.methods.common.growth import grow_class_head, most_confused_by_logits
 from introgan_tf.methods.common.inference import batched
 
@@ -29,6 +30,7 @@ class ClassifierBound(ContinualMethod):
         super().__init__(config, info, scenario)
         self.classifier = None   # the previous session's classifier
         self.most_confused = {}  # new class -> old class its head column was copied from
+        network_side(config.method, info.image_shape, SIDES)  # a classifier for the data's shape, or one line
 
     def session_pool(self, session):
         """(uint8 images, labels) the session trains on."""
@@ -47,6 +49,9 @@ class ClassifierBound(ContinualMethod):
                                growth.improved_finetune_noise_level, growth.improved_finetune_type,
                                growth.improved_finetune_noise)
 
+    def new_classifier(self, num_classes: int) -> CNNClassifier:
+        return CNNClassifier(num_classes, self.info.image_shape, dim=self.config.train.dim)
+
     def make_model(self, classifier: CNNClassifier) -> ClassifierModel:
         model = ClassifierModel(classifier, self.config.train.batch_size)
         model.compile(self.adam(), jit_compile=self.use_xla())
@@ -58,13 +63,13 @@ class ClassifierBound(ContinualMethod):
         self.most_confused = {}
         self.pool = make_pool([self.session_pool(session)])
         if self.classifier is None or not self.config.growth.finetune:
-            classifier = CNNClassifier(session.num_seen, self.info.image_shape)
+            classifier = self.new_classifier(session.num_seen)
         else:
             classifier = self.grown_classifier(session)
         self.model = self.make_model(classifier)
 
     def build_session_model(self, session) -> None:
-        self.model = self.make_model(CNNClassifier(session.num_seen, self.info.image_shape))
+        self.model = self.make_model(self.new_classifier(session.num_seen))
 
     def end_session(self, session) -> None:
         super().end_session(session)

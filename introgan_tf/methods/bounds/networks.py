@@ -1,14 +1,17 @@
 """The CNN classifier of the lower and upper bounds (docs/methods.md#bounds).
 
-conv trunk (layers/conv_trunk.py) -> flatten 4096 -> Dense(C) ``c_class_output``
-(Glorot uniform, bias 0).  Only the output layer depends on the number of
+conv trunk of width ``dim`` (layers/conv_trunk.py; 64 in the original, the
+SVHN scripts scale it with their ``dim`` flag) -> flatten 4x4x4 dim (4096 at
+28x28 and 32x32) -> Dense(C) ``c_class_output`` (Glorot uniform, bias 0).  Only the output layer depends on the number of
 classes C; methods/common/growth.py grows it.
 """
 
 import keras
 from keras import layers, ops
 
-from introgan_tf.layers.conv_trunk import add_trunk_convs, trunk_convs, trunk_features
+from introgan_tf.layers.conv_trunk import DIM, add_trunk_convs, trunk_convs, trunk_features
+
+SIDES = {28: 28, 32: 32}  # the image sides of the IntroGAN benchmark's classifiers (MNIST, SVHN scripts)
 
 
 @keras.saving.register_keras_serializable(package="introgan_tf")
@@ -18,13 +21,15 @@ class CNNClassifier(keras.Model):
     Args:
       num_classes: C, the classes seen so far.
       image_shape: (H, W, C) of the input.
+      dim: trunk width (64).
     """
 
-    def __init__(self, num_classes: int, image_shape=(28, 28, 1), **kwargs):
+    def __init__(self, num_classes: int, image_shape=(28, 28, 1), dim: int = DIM, **kwargs):
         super().__init__(**kwargs)
         self.num_classes = num_classes
         self.image_shape = tuple(image_shape)
-        add_trunk_convs(self, self.image_shape[-1], "c")
+        self.dim = dim
+        add_trunk_convs(self, self.image_shape[-1], "c", dim)
         self.class_output = layers.Dense(num_classes, kernel_initializer="glorot_uniform", name="c_class_output")
         self(ops.zeros((1,) + self.image_shape))  # create every variable now (growth copies them)
 
@@ -37,5 +42,5 @@ class CNNClassifier(keras.Model):
 
     def get_config(self):
         config = super().get_config()
-        config.update(num_classes=self.num_classes, image_shape=self.image_shape)
+        config.update(num_classes=self.num_classes, image_shape=self.image_shape, dim=self.dim)
         return config

@@ -2,7 +2,9 @@
 
 from introgan_tf.methods.options import BENCHMARK_DEFAULTS, MethodOptions
 
+DEFAULTS = {**BENCHMARK_DEFAULTS, "train.dim": 64}  # the conv trunk's width (the SVHN scripts' dim)
+
 OPTIONS = {
-    "lower_bound": MethodOptions(defaults=BENCHMARK_DEFAULTS),
-    "upper_bound": MethodOptions(defaults={**BENCHMARK_DEFAULTS, "growth.finetune": False}),
+    "lower_bound": MethodOptions(defaults=DEFAULTS),
+    "upper_bound": MethodOptions(defaults={**DEFAULTS, "growth.finetune": False}),
 }

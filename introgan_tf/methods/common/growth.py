@@ -62,11 +62,11 @@ def grow_class_head(old, num_classes: int, source_classes: Dict[int, int], rng: 
                     copy_columns: bool = True):
     """A network of ``old``'s type over ``num_classes`` classes, initialised from ``old``.
 
-    ``old`` (the bounds' CNNClassifier, MeRGAN-ig's discriminator) is built by ``(num_classes, image_shape)``,
-    with a ``class_output`` Dense and ``body_layers()`` (everything else, copied unchanged).
+    ``old`` (the bounds' CNNClassifier, MeRGAN-ig's discriminator) is built by ``(num_classes, image_shape,
+    dim=...)``, with a ``class_output`` Dense and ``body_layers()`` (everything else, copied unchanged).
     ``copy_columns=False`` is ``improved_finetune=False``: the whole class head is freshly initialised.
     """
-    new = type(old)(num_classes, old.image_shape)
+    new = type(old)(num_classes, old.image_shape, dim=old.dim)
     for old_layer, new_layer in zip(old.body_layers(), new.body_layers()):
         new_layer.set_weights(old_layer.get_weights())
     if copy_columns:

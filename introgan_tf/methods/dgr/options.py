@@ -7,17 +7,25 @@ from introgan_tf.methods.options import BENCHMARK_DEFAULTS, Default, MethodOptio
 REPLAY_MODES = ("none", "exact-replay", "generative-replay")
 
 
+# The reference's run_full_experiments: MNIST <-> SVHN trains 20,000 generator and 4,000 solver iterations per
+# task at learning rate 3e-5 (permuted MNIST and the class-incremental runs: 3,000 / 1,000 at 1e-4).
+SEQUENCE_EXPERIMENTS = ("mnist-svhn", "svhn-mnist")
+
+
 def _generator_iterations(config) -> int:
-    """--generator_iterations: 3000, or with --iters given a 3:1 split of it (or --iters - --solver_iterations)."""
+    """--generator_iterations: 3000 (20000 on mnist-svhn / svhn-mnist), or with --iters given a 3:1 split of it
+    (or --iters - --solver_iterations)."""
     iters, solver = config.train.iters, config.dgr.solver_iterations
     if iters is None:
-        return 3000
+        return 20000 if config.experiment in SEQUENCE_EXPERIMENTS else 3000
     return (3 * iters) // 4 if solver is None else iters - solver
 
 
 def _solver_iterations(config) -> int:
     iters = config.train.iters
-    return 1000 if iters is None else iters - config.dgr.generator_iterations
+    if iters is None:
+        return 4000 if config.experiment in SEQUENCE_EXPERIMENTS else 1000
+    return iters - config.dgr.generator_iterations
 
 
 def check(config) -> None:
@@ -36,18 +44,23 @@ def check(config) -> None:
 
 DEFAULTS = {
     # First the two phases, then --iters as their sum (the defaults resolve in this order).
-    "dgr.generator_iterations": Default(_generator_iterations, "3000 (with only --iters given: 3/4 of it)"),
-    "dgr.solver_iterations": Default(_solver_iterations, "1000 (with --iters given: the rest of it)"),
+    "dgr.generator_iterations": Default(_generator_iterations, "3000, 20000 on mnist-svhn / svhn-mnist (with only "
+                                                               "--iters given: 3/4 of it)"),
+    "dgr.solver_iterations": Default(_solver_iterations, "1000, 4000 on mnist-svhn / svhn-mnist (with --iters "
+                                                         "given: the rest of it)"),
     **{path: value for path, value in BENCHMARK_DEFAULTS.items() if not path.startswith("dgr.")},
     "train.iters": Default(lambda config: config.dgr.generator_iterations + config.dgr.solver_iterations,
                            "--generator_iterations + --solver_iterations (3000 + 1000)"),
     "train.batch_size": 32,
-    "train.adam_lr": 1e-4,
+    "train.adam_lr": Default(lambda config: 3e-5 if config.experiment in SEQUENCE_EXPERIMENTS else 1e-4,
+                             "1e-4, 3e-5 on mnist-svhn / svhn-mnist"),
     "train.adam_beta2": 0.9,
     "train.mode": "wgan-gp",
     "train.critic_iters": 5,
+    "data.svhn_labels": "digit",  # the reference code's SVHN loader: label = y mod 10, the digit itself
     "dgr.weight_decay": 1e-5,
 }
 
-OPTIONS = {"dgr": MethodOptions(defaults=DEFAULTS, experiments=("class-incremental", "permutated-mnist"),
+OPTIONS = {"dgr": MethodOptions(defaults=DEFAULTS, experiments=("class-incremental", "permutated-mnist")
+                                + SEQUENCE_EXPERIMENTS,
                                 check=check)}

@@ -24,13 +24,14 @@ import numpy as np
 import tensorflow as tf
 
 from introgan_tf.data.pipeline import make_pool, to_unit_range
+from introgan_tf.layers.resolution import network_side
 from introgan_tf.methods.base import RNG_GROWTH, RNG_REPLAY, ContinualMethod
 from introgan_tf.methods.common.growth import grow_class_head, most_confused_by_logits
 from introgan_tf.methods.common.inference import PerModel, batched
-from introgan_tf.methods.common.replay import generate_unconditional_replay
+from introgan_tf.methods.common.replay import generate_unconditional_replay, replay_batch_size
 from introgan_tf.methods.dgr.class_sampling import SolverSampler
 from introgan_tf.methods.dgr_ig.model import DGRIGModel
-from introgan_tf.methods.dgr_ig.networks import Z_DIM, CNNClassifier, SourceDiscriminator, UnconditionalGenerator
+from introgan_tf.methods.dgr_ig.networks import SIDES, CNNClassifier, SourceDiscriminator, make_generator
 
 
 class DGRIG(ContinualMethod):
@@ -48,11 +49,13 @@ class DGRIG(ContinualMethod):
             return PerModel(lambda model: tf.function(getattr(model, name), input_signature=[
                 tf.TensorSpec([None, model.generator.z_dim], tf.float32)]))
         self._images, self._predict = traced("generate"), traced("predict_generated")
-        self.sampler = SolverSampler(Z_DIM, info.image_shape, config.seed)
+        network_side(config.method, info.image_shape, SIDES)  # networks for the data's shape, or a one-line error
+        self.sampler = SolverSampler(config.train.z_dim, info.image_shape, config.seed)
 
     def new_networks(self, num_classes: int):
-        return (UnconditionalGenerator(channels=self.info.image_shape[-1]), SourceDiscriminator(self.info.image_shape),
-                CNNClassifier(num_classes, self.info.image_shape))
+        train, shape = self.config.train, self.info.image_shape
+        return (make_generator(shape, train.z_dim, train.dim, self.config.method),
+                SourceDiscriminator(shape, dim=train.dim), CNNClassifier(num_classes, shape, dim=train.dim))
 
     def grown_solver(self, session) -> CNNClassifier:
         growth = self.config.growth
@@ -72,7 +75,7 @@ class DGRIG(ContinualMethod):
         return generate_unconditional_replay(
             tf.function(lambda z: generator(z, training=False)), tf.function(lambda x: solver(x, training=False)),
             session.num_old * self.config.replay.replay_per_class, generator.z_dim,
-            self.session_seed(session, RNG_REPLAY))
+            self.session_seed(session, RNG_REPLAY), replay_batch_size(generator, self.config))
 
     def make_model(self, session, generator, discriminator, solver) -> DGRIGModel:
         model = DGRIGModel(generator, discriminator, solver, session.num_old if session.index > 1 else 0,

@@ -1,7 +1,7 @@
 """DGR-ig's defaults (the IntroGAN repository's DGR script) and rules."""
 
 from introgan_tf.errors import InputError
-from introgan_tf.methods.options import BENCHMARK_DEFAULTS, Default, MethodOptions, largest_image_side
+from introgan_tf.methods.options import BENCHMARK_DEFAULTS, IMAGE_SIDE_DEFAULTS, Default, MethodOptions
 
 
 def _generator_iterations(config) -> int:
@@ -24,8 +24,6 @@ def check(config) -> None:
             dgr.generator_iterations + dgr.solver_iterations != train.iters:
         raise InputError(f"--iters={train.iters}: for dgr_ig it must equal --generator_iterations + "
                          f"--solver_iterations ({dgr.generator_iterations} + {dgr.solver_iterations})")
-    if largest_image_side(config) != 28:
-        raise InputError(f"--dataset={config.dataset}: dgr_ig has the IntroGAN benchmark's 28x28 networks")
 
 
 DEFAULTS = {
@@ -37,6 +35,7 @@ DEFAULTS = {
                                                                                 "dgr.solver_iterations")},
     "train.iters": Default(lambda config: config.dgr.generator_iterations + config.dgr.solver_iterations,
                            "--generator_iterations + --solver_iterations (10000 + 10000)"),
+    **IMAGE_SIDE_DEFAULTS,
 }
 
 OPTIONS = {"dgr_ig": MethodOptions(defaults=DEFAULTS, check=check)}

@@ -1,7 +1,9 @@
-"""IntroGAN's growth: new conditioning rows of the generator's input Dense (He et al. 2024).
+"""IntroGAN's growth: new conditioning rows of the generator (He et al. 2024).
 
-Only the class rows of ``g_input`` grow (row z_dim + k conditions on class k); each new class's row is a noisy
-copy of the row of the old class m(c) it is most confused with (methods/common/growth.py).  Decision (a):
+Only the class-conditioning tensors grow, one row per new class: at 28x28 the class rows of ``g_input`` (row
+z_dim + k conditions on class k), at 32x32 the six conditional-batch-norm tables gamma_1, beta_1, .., beta_3
+[C, ch].  Each new class's row is a noisy copy of the row of the old class m(c) it is most confused with
+(methods/common/growth.py); at 32x32 the same m(c) serves all six tables, with independent noise for each.  Decision (a):
 m(c) is the mode, over c's training images, of the nearest old class centre computed with the previous
 session's discriminator and its *stored* prototypes (the original used still-random prototypes).  MeRGAN-ig
 grows the same generator with its own m(c).
@@ -12,7 +14,7 @@ from typing import Dict, Sequence
 import numpy as np
 
 from introgan_tf.methods.common.growth import noisy_copy
-from introgan_tf.methods.introgan.networks import ConditionalGenerator
+from introgan_tf.methods.introgan.networks import ConditionalBNGenerator, ConditionalGenerator
 
 
 def most_confused_class(embeddings: np.ndarray, old_centers: np.ndarray) -> int:
@@ -29,20 +31,25 @@ def most_confused_class(embeddings: np.ndarray, old_centers: np.ndarray) -> int:
     return int(np.argmax(votes))  # argmax returns the first (smallest) index on ties
 
 
-def grow_generator(old: ConditionalGenerator, num_classes: int, source_classes: Dict[int, int],
+def grow_generator(old, num_classes: int, source_classes: Dict[int, int],
                    rng: np.random.Generator, noise_level: float = 0.5, noise_type: str = "v2",
-                   add_noise: bool = True, copy_rows: bool = True) -> ConditionalGenerator:
-    """A generator for ``num_classes`` classes initialised from ``old``.
+                   add_noise: bool = True, copy_rows: bool = True):
+    """A generator for ``num_classes`` classes initialised from ``old`` (a ConditionalGenerator or a
+    ConditionalBNGenerator).
 
     Args:
       old: the previous session's generator.
       num_classes: the new class count C (> old.num_classes).
       source_classes: new class -> old class whose row it copies (m(c)); ignored without ``copy_rows``.
       rng: numpy generator for the noise (new classes are processed in ascending order).
-      copy_rows: False reproduces ``improved_finetune=False``: g_input kernel *and bias* are
-        freshly initialised; every other layer is still copied.
+      copy_rows: False reproduces ``improved_finetune=False``: the growing tensors are freshly initialised
+        (28x28: g_input kernel *and bias*; 32x32: the CondBN tables, gamma 1 and beta 0); every other layer is
+        still copied.
     """
-    new = ConditionalGenerator(num_classes, z_dim=old.z_dim, channels=old.channels)
+    if isinstance(old, ConditionalBNGenerator):
+        return grow_batch_norm_generator(old, num_classes, source_classes, rng, noise_level, noise_type,
+                                         add_noise, copy_rows)
+    new = ConditionalGenerator(num_classes, z_dim=old.z_dim, channels=old.channels, dim=old.dim)
     for old_layer, new_layer in zip(old.layers, new.layers):
         if old_layer.name != "g_input":
             new_layer.set_weights(old_layer.get_weights())
@@ -54,7 +61,28 @@ def grow_generator(old: ConditionalGenerator, num_classes: int, source_classes: 
     return new
 
 
-def class_rows(generator: ConditionalGenerator, classes: Sequence[int]) -> np.ndarray:
-    """The conditioning rows of ``classes`` (for tests and diagnostics)."""
+def grow_batch_norm_generator(old: ConditionalBNGenerator, num_classes: int, source_classes: Dict[int, int],
+                              rng: np.random.Generator, noise_level: float = 0.5, noise_type: str = "v2",
+                              add_noise: bool = True, copy_rows: bool = True) -> ConditionalBNGenerator:
+    """The 32x32 case of :func:`grow_generator`: every layer copied, the six CondBN tables grown by one row per
+    new class (table by table, new classes in ascending order within each)."""
+    new = ConditionalBNGenerator(num_classes, z_dim=old.z_dim, channels=old.channels, dim=old.dim)
+    for old_layer, new_layer in zip(old.layers, new.layers):
+        if not old_layer.name.startswith("g_cond_bn"):
+            new_layer.set_weights(old_layer.get_weights())
+    if copy_rows:
+        for old_table, new_table in zip(old.class_tables(), new.class_tables()):
+            table = old_table.numpy()
+            rows = [noisy_copy(table[source_classes[c]], rng, noise_level, noise_type, add_noise)
+                    for c in range(old.num_classes, num_classes)]
+            new_table.assign(np.concatenate([table, np.stack(rows)]).astype(np.float32))
+    return new
+
+
+def class_rows(generator, classes: Sequence[int]) -> np.ndarray:
+    """The conditioning rows of ``classes`` (for tests and diagnostics): [len(classes), z-side width] rows of
+    g_input at 28x28; at 32x32 the six tables' rows, concatenated per class."""
+    if isinstance(generator, ConditionalBNGenerator):
+        return np.concatenate([table.numpy()[list(classes)] for table in generator.class_tables()], axis=1)
     kernel = generator.g_input.get_weights()[0]
     return kernel[[generator.z_dim + c for c in classes]]

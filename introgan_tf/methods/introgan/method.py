@@ -16,12 +16,13 @@ import numpy as np
 import tensorflow as tf
 
 from introgan_tf.data.pipeline import make_pool, to_unit_range
+from introgan_tf.layers.resolution import network_side
 from introgan_tf.methods.base import RNG_GROWTH, RNG_PROTOTYPES, RNG_REPLAY, ContinualMethod
 from introgan_tf.methods.common.inference import batched
-from introgan_tf.methods.common.replay import generate_replay
+from introgan_tf.methods.common.replay import generate_replay, replay_batch_size
 from introgan_tf.methods.introgan.growth import grow_generator, most_confused_class
 from introgan_tf.methods.introgan.model import IntroGANModel
-from introgan_tf.methods.introgan.networks import ConditionalGenerator, EmbeddingDiscriminator
+from introgan_tf.methods.introgan.networks import SIDES, EmbeddingDiscriminator, make_generator
 
 
 class IntroGAN(ContinualMethod):
@@ -33,6 +34,7 @@ class IntroGAN(ContinualMethod):
         self.discriminator = None   # D_{s-1}
         self.memory = np.zeros((0,) + info.image_shape, np.uint8)  # class-major exemplars of the seen classes
         self.most_confused = {}     # new class -> old class it was grown from (diagnostics)
+        network_side(config.method, info.image_shape, SIDES)  # networks for the data's shape, or a one-line error
 
     # ---------------------------------------------------------------------------------------- helpers
     @property
@@ -50,7 +52,15 @@ class IntroGAN(ContinualMethod):
             chosen.append(images[rng.choice(len(images), self.proto_num, replace=False)])
         return np.concatenate(chosen)
 
-    def grown_generator(self, session) -> ConditionalGenerator:
+    def new_generator(self, num_classes: int):
+        """A fresh G for the dataset's image shape (28x28: one-hot input; 32x32: conditional batch norm)."""
+        train = self.config.train
+        return make_generator(num_classes, self.info.image_shape, train.z_dim, train.dim, self.config.method)
+
+    def new_discriminator(self) -> EmbeddingDiscriminator:
+        return EmbeddingDiscriminator(self.info.image_shape, dim=self.config.train.dim)
+
+    def grown_generator(self, session):
         """G for the session's classes, grown from G_{s-1}."""
         growth = self.config.growth
         if not growth.improved_finetune:
@@ -92,15 +102,16 @@ class IntroGAN(ContinualMethod):
             previous = self.generator
             parts.append(generate_replay(tf.function(lambda z, y: previous((z, y), training=False)), session.num_old,
                                          self.config.replay.replay_per_class, previous.z_dim,
-                                         self.session_seed(session, RNG_REPLAY)))
+                                         self.session_seed(session, RNG_REPLAY), replay_batch_size(previous,
+                                                                                                  self.config)))
             self.timings["replay_seconds"] = time.time() - started
             if cfg.exemplars_dual_use:
                 old_labels = np.repeat(np.arange(session.num_old), self.proto_num)
                 parts.append((np.tile(self.memory, (cfg.proto_importance, 1, 1, 1)),
                               np.tile(old_labels, cfg.proto_importance)))
         if first or not self.config.growth.finetune:
-            generator = ConditionalGenerator(session.num_seen, channels=self.info.image_shape[-1])
-            discriminator = EmbeddingDiscriminator(self.info.image_shape)
+            generator = self.new_generator(session.num_seen)
+            discriminator = self.new_discriminator()
         else:
             generator = self.grown_generator(session)
             discriminator = self.discriminator
@@ -112,9 +123,9 @@ class IntroGAN(ContinualMethod):
 
     def build_session_model(self, session) -> None:
         """Empty model of the session's shapes, to restore its checkpoint into."""
-        generator = ConditionalGenerator(session.num_seen, channels=self.info.image_shape[-1])
+        generator = self.new_generator(session.num_seen)
         memory = np.zeros((session.num_seen * self.proto_num,) + self.info.image_shape, np.uint8)
-        self.model = self.make_model(session, generator, EmbeddingDiscriminator(self.info.image_shape), memory)
+        self.model = self.make_model(session, generator, self.new_discriminator(), memory)
 
     def end_session(self, session) -> None:
         super().end_session(session)

@@ -1,7 +1,7 @@
 """IntroGAN's defaults (the IntroGAN benchmark's) and rules."""
 
 from introgan_tf.errors import InputError
-from introgan_tf.methods.options import BENCHMARK_DEFAULTS, MethodOptions, positive
+from introgan_tf.methods.options import BENCHMARK_DEFAULTS, IMAGE_SIDE_DEFAULTS, MethodOptions, positive
 
 
 def check(config) -> None:
@@ -12,4 +12,4 @@ def check(config) -> None:
                          f"({intro.proto_num - 1})")
 
 
-OPTIONS = {"introgan": MethodOptions(defaults=BENCHMARK_DEFAULTS, check=check)}
+OPTIONS = {"introgan": MethodOptions(defaults={**BENCHMARK_DEFAULTS, **IMAGE_SIDE_DEFAULTS}, check=check)}

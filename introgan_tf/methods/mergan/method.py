@@ -13,15 +13,18 @@ Wu et al., *Memory Replay GANs: learning to generate images from new categories 
   images of every seen class, y~ uniform over the seen classes;
 * fresh Adams every session.
 
-Accuracy is the argmax of the AC head over the seen classes.  The networks work at 32x32: MNIST is padded with
--1 and generated images are cropped back to 28x28.
+Accuracy is the argmax of the AC head over the seen classes.  The networks are chosen from the image shape
+(networks.py): the 32x32 pair for MNIST (padded with -1, generated images cropped back to 28x28) and SVHN, the
+64x64 ResNets for LSUN, with LSUN's replay terms (model.py: n = B samples per old class, RA not averaged over
+the old classes, JTR averaged).
 """
 
 from introgan_tf.data.pipeline import make_pool
+from introgan_tf.layers.resolution import network_side
 from introgan_tf.methods.base import ContinualMethod
 from introgan_tf.methods.common.frozen import frozen_copy
 from introgan_tf.methods.mergan.model import MeRGANModel
-from introgan_tf.methods.mergan.networks import MeRGANCritic, MeRGANGenerator
+from introgan_tf.methods.mergan.networks import SIDES, make_networks
 
 
 class MeRGAN(ContinualMethod):
@@ -33,6 +36,7 @@ class MeRGAN(ContinualMethod):
         self.critic = None         # D after the last finished session
         self.old_generator = None  # frozen copy of G, the replay source of the next session
         self.session = None        # the session whose model is current
+        network_side(config.method, info.image_shape, SIDES)  # networks for the data's shape, or a one-line error
 
     # ---------------------------------------------------------------------------------------- helpers
     @property
@@ -40,17 +44,20 @@ class MeRGAN(ContinualMethod):
         return self.config.mergan.mergan_mode
 
     def new_networks(self):
-        channels = self.info.image_shape[-1]
-        return MeRGANGenerator(self.info.num_classes, channels), MeRGANCritic(self.info.num_classes, channels)
+        train = self.config.train
+        return make_networks(self.info.num_classes, self.info.image_shape, train.z_dim, train.dim)
 
     def num_replayed(self, session) -> int:
         """t: the old classes the session replays (none for sft and joint)."""
         return session.num_old if self.mode in ("ra", "jtr") else 0
 
     def replay_per_class(self, session) -> int:
-        """n = floor(B / t) samples per old class and replay term."""
+        """n = floor(B / t) samples per old class and replay term (n = B on the 64x64 networks, LSUN's)."""
         t = self.num_replayed(session)
-        return self.config.train.batch_size // t if t else 0
+        if not t:
+            return 0
+        return self.config.train.batch_size if network_side("mergan", self.info.image_shape, SIDES) == 64 \
+            else self.config.train.batch_size // t
 
     def make_model(self, session, generator, critic, old_generator) -> MeRGANModel:
         fake_classes = range(session.num_seen) if self.mode == "joint" else session.new_classes

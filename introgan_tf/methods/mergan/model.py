@@ -46,7 +46,8 @@ from keras import ops
 
 from introgan_tf import losses
 from introgan_tf.config import AuxClassifierConfig, MeRGANConfig, TrainConfig
-from introgan_tf.layers.resolution import crop_to, pad_to_32
+from introgan_tf.layers import SIZE
+from introgan_tf.layers.resolution import crop_to, pad_to
 from introgan_tf.methods.common.session_model import SessionModel, accuracy
 
 LOSS_NAMES = ("d_loss", "g_loss", "wasserstein", "gp", "d_cls", "g_cls", "ra_loss", "jtr_d", "jtr_g", "train_acc")
@@ -65,7 +66,8 @@ class MeRGANModel(SessionModel):
       fake_classes: the class ids y~ is drawn from, uniformly.
       num_old: t, the old classes replayed (0: none); needs ``old_generator``.
       num_seen: classes seen so far; ``call`` returns that many logits.
-      image_shape: the dataset's (H, W, C); images are padded to 32x32 and generated ones cropped back.
+      image_shape: the dataset's (H, W, C); images are padded to the networks' side (28 -> 32) and generated
+        ones cropped back.
       mergan: mergan_mode, ra_factor.
       aux: acgan_scale, acgan_scale_g.
       train: batch_size, critic_iters, lambda_gp.
@@ -85,7 +87,12 @@ class MeRGANModel(SessionModel):
         if self.replay_mode and old_generator is None:
             raise ValueError(f"mergan_mode={mergan.mergan_mode} with {num_old} old classes needs G_old")
         self.num_old = num_old
-        self.replay_per_class = train.batch_size // num_old if num_old else 0
+        # LSUN's protocol on the 64x64 networks (the original keys it on the dataset): n = B samples per old class,
+        # RA summed over the old classes (kappa = 1), JTR divided by t; MNIST / SVHN: n = floor(B / t), RA / t.
+        self.lsun_protocol = getattr(generator, "image_side", SIZE) == 64
+        self.replay_per_class = (train.batch_size if self.lsun_protocol else train.batch_size // num_old) \
+            if num_old else 0
+        self.image_side = getattr(critic, "image_side", SIZE)
         self.num_seen = num_seen
         self.image_shape = tuple(image_shape)
         self.ra_factor = mergan.ra_factor
@@ -143,10 +150,11 @@ class MeRGANModel(SessionModel):
             ra_loss, jtr_g = zero, zero
             if self.replay_mode == "ra":
                 targets = [self.old_generator((z_i, y_i), training=True) for z_i, y_i in replay]
-                ra_loss = losses.replay_alignment_loss(targets, replayed, self.ra_factor)
+                ra_loss = losses.replay_alignment_loss(targets, replayed, self.ra_factor,
+                                                       average=not self.lsun_protocol)
             if self.replay_mode == "jtr":
                 jtr_g = ops.sum(ops.stack([-ops.mean(s) + self.cross_entropy(l, y_i)
-                                           for (s, l), (_, y_i) in zip(outputs[1:], replay)]))
+                                           for (s, l), (_, y_i) in zip(outputs[1:], replay)])) / self.jtr_divisor
             g_loss = g_loss + ra_loss + jtr_g
         variables = self.generator.trainable_variables
         self.minimize(self.g_optimizer, tape, g_loss, variables)
@@ -172,12 +180,17 @@ class MeRGANModel(SessionModel):
                 new_outputs, old_outputs = outputs[2:2 + self.num_old], outputs[2 + self.num_old:]
                 jtr_d = ops.sum(ops.stack([ops.mean(new_s) - ops.mean(old_s) + self.cross_entropy(old_l, y_i)
                                            for (new_s, _), (old_s, old_l), (_, y_i)
-                                           in zip(new_outputs, old_outputs, replay)]))
+                                           in zip(new_outputs, old_outputs, replay)])) / self.jtr_divisor
                 d_loss = d_loss + jtr_d
         variables = self.critic.trainable_variables
         self.minimize(self.d_optimizer, tape, d_loss, variables)
         return dict(d_loss=d_loss, wasserstein=wasserstein, gp=gp, d_cls=d_cls, jtr_d=jtr_d,
                     train_acc=accuracy(real_logits, labels))
+
+    @property
+    def jtr_divisor(self) -> float:
+        """LSUN's JTR terms are averaged over the t old classes, MNIST's and SVHN's summed."""
+        return float(self.num_old) if self.lsun_protocol else 1.0
 
     def gradient_penalty(self, real, fakes):
         """GP on the Wasserstein output only, per-sample norm over all pixels."""
@@ -185,7 +198,7 @@ class MeRGANModel(SessionModel):
 
     def train_step(self, data):
         images, labels = data
-        images = pad_to_32(images)
+        images = pad_to(images, self.image_side)
         zeros = tuple(ops.convert_to_tensor(0.0) for _ in G_STEP_OUTPUTS)
         # No G step at iteration 0 of a session; applying zero gradients would advance Adam.
         g_results = tf.cond(self.iteration > 0, self.generator_step, lambda: zeros)
@@ -201,4 +214,4 @@ class MeRGANModel(SessionModel):
 
     def classify(self, images):
         """AC logits [N, num_seen] of images at the dataset's size in [-1, 1]."""
-        return self.critic(pad_to_32(images), training=False)[1][:, :self.num_seen]
+        return self.critic(pad_to(images, self.image_side), training=False)[1][:, :self.num_seen]

@@ -18,13 +18,15 @@ import time
 import tensorflow as tf
 
 from introgan_tf.data.pipeline import make_pool, to_unit_range
+from introgan_tf.layers.resolution import network_side
 from introgan_tf.methods.base import RNG_GROWTH, RNG_REPLAY, ContinualMethod
 from introgan_tf.methods.common.growth import grow_class_head, most_confused_by_logits
 from introgan_tf.methods.common.inference import batched
-from introgan_tf.methods.common.replay import generate_replay
+from introgan_tf.methods.common.replay import generate_replay, replay_batch_size
 from introgan_tf.methods.introgan.growth import grow_generator
 from introgan_tf.methods.mergan_ig.model import MeRGANIGModel
-from introgan_tf.methods.mergan_ig.networks import ConditionalGenerator, MeRGANIGDiscriminator
+from introgan_tf.methods.introgan.networks import SIDES
+from introgan_tf.methods.mergan_ig.networks import MeRGANIGDiscriminator, make_generator
 
 
 class MeRGANIG(ContinualMethod):
@@ -35,6 +37,7 @@ class MeRGANIG(ContinualMethod):
         self.generator = None       # G_{s-1} once a session has ended
         self.discriminator = None   # D_{s-1}
         self.most_confused = {}     # new class -> old class it was grown from (diagnostics)
+        network_side(config.method, info.image_shape, SIDES)  # networks for the data's shape, or a one-line error
 
     def grown_models(self, session):
         """(G, D) for the session's classes, grown from the previous session's."""
@@ -59,8 +62,9 @@ class MeRGANIG(ContinualMethod):
         return model
 
     def new_networks(self, num_classes: int):
-        return (ConditionalGenerator(num_classes, channels=self.info.image_shape[-1]),
-                MeRGANIGDiscriminator(num_classes, self.info.image_shape))
+        train = self.config.train
+        return (make_generator(num_classes, self.info.image_shape, train.z_dim, train.dim, self.config.method),
+                MeRGANIGDiscriminator(num_classes, self.info.image_shape, dim=train.dim))
 
     # ---------------------------------------------------------------------------------------- contract
     def begin_session(self, session) -> None:
@@ -72,7 +76,8 @@ class MeRGANIG(ContinualMethod):
             previous = self.generator
             parts.append(generate_replay(tf.function(lambda z, y: previous((z, y), training=False)), session.num_old,
                                          self.config.replay.replay_per_class, previous.z_dim,
-                                         self.session_seed(session, RNG_REPLAY)))
+                                         self.session_seed(session, RNG_REPLAY),
+                                         replay_batch_size(previous, self.config)))
             self.timings["replay_seconds"] = time.time() - started
         if first or not self.config.growth.finetune:
             generator, discriminator = self.new_networks(session.num_seen)

@@ -1,0 +1,242 @@
+"""GAN Memory's per-session Keras models: the source GAN and one task's memory + classifier (docs/methods.md).
+
+Cong et al., *GAN Memory with No Forgetting*, NeurIPS 2020, with GAN_stability's training recipe.  One GAN
+iteration, on a real batch (x, y) plus U[0, 1/128) dequantisation noise (``GANStep``):
+
+1. G step: x~ = G(z, y), z ~ N(0, I_128), the real batch's labels; L_G = mean BCE(D_y(x~), 1) (non-saturating);
+2. EMA: theta_ema <- beta theta_ema + (1 - beta) theta over the variables the G step trains;
+3. D step on x and the G step's x~ (computed before G's update, detached):
+   L_D = mean BCE(D_y(x), 1) + mean BCE(D_y(x~), 0) + r1_gamma * mean_b sum (dD_y(x_b)/dx_b)^2
+   (R1 every ``r1_every`` D steps; losses.r1_penalty).
+
+Adam 1e-4, betas (0, 0.99) for G and D.  The source (``SourceModel``) trains every variable of G and D,
+unconditionally (label 0).  A task (``MemoryModel``) trains only its style bank in G (modulation + class bias),
+and in D its style bank and a fresh head with one logit per class of the task; the source weights are frozen and
+shared by every task.  A task's session runs ``gan_iterations`` GAN iterations, then ``classifier_iterations``
+pseudo-rehearsal steps of the lifelong classifier (``classifier_iteration``): 36 real images of the task plus,
+for every earlier task i, 36 images G_i(z, y) of one shared draw (z, y ~ U over the task's classes), labelled
+with their conditioning class; one unweighted cross-entropy, Adam 1e-4.
+"""
+
+import keras
+import tensorflow as tf
+from keras import ops
+
+from introgan_tf import losses
+from introgan_tf.layers.resolution import crop_to, pad_to_32
+from introgan_tf.methods.common.session_model import SessionModel, accuracy
+
+GAN_TRACKED = ("d_loss", "g_loss", "r1", "d_real", "d_fake")
+MEMORY_TRACKED = GAN_TRACKED + ("c_loss", "c_acc")
+DEQUANTISATION = 1.0 / 128.0
+
+
+def to_network_size(images, size: int):
+    """Dataset-shaped images -> the networks' size: 28x28 padded to 32x32 with -1 (64x64 data passes as is)."""
+    return pad_to_32(images) if size == 32 else images
+
+
+def ema_update(pairs, beta: float) -> None:
+    """theta_ema <- beta theta_ema + (1 - beta) theta for every (ema, trained) pair."""
+    for ema, variable in pairs:
+        ema.assign(beta * ema + (1.0 - beta) * variable)
+
+
+class GANStep:
+    """The GAN iteration both models share (a helper object, not a base class).
+
+    Args:
+      model: the SessionModel (its seed generator, optimisers and iteration counter).
+      generate: (z, labels) -> 32x32 (or 64x64) images, training the G variables ``g_variables``.
+      score: (images, labels) -> D's logit of each image's label, training ``d_variables``.
+      ema_pairs: [(ema variable, trained variable)].
+      z_dim, r1_gamma, r1_every, ema_beta: the recipe.
+    """
+
+    def __init__(self, model, generate, score, g_variables, d_variables, ema_pairs, z_dim, r1_gamma, r1_every,
+                 ema_beta):
+        self.model, self.generate, self.score = model, generate, score
+        self.g_variables, self.d_variables, self.ema_pairs = g_variables, d_variables, ema_pairs
+        self.z_dim, self.r1_gamma, self.r1_every, self.ema_beta = z_dim, float(r1_gamma), int(r1_every), ema_beta
+
+    def __call__(self, real, labels):
+        model = self.model
+        # GAN_stability's dequantisation: uniform noise U[0, 1/128) on the real images (decision: no flip).
+        real = real + keras.random.uniform(ops.shape(real), 0.0, DEQUANTISATION, seed=model.seed_generator)
+        z = keras.random.normal((ops.shape(real)[0], self.z_dim), seed=model.seed_generator)
+        with tf.GradientTape() as g_tape:
+            fakes = self.generate(z, labels)
+            g_loss = ops.mean(losses.sigmoid_bce(self.score(fakes, labels), 1.0))
+        model.g_optimizer.apply(g_tape.gradient(g_loss, self.g_variables), self.g_variables)
+        ema_update(self.ema_pairs, self.ema_beta)
+        fakes = ops.stop_gradient(fakes)
+        # R1 at iterations 0, r1_every, 2 r1_every, ... of the session (every D step by default).
+        r1_weight = ops.where(model.iteration % self.r1_every == 0, self.r1_gamma, 0.0)
+        with tf.GradientTape() as d_tape:
+            real_logits = self.score(real, labels)
+            fake_logits = self.score(fakes, labels)
+            r1 = losses.r1_penalty(lambda x: self.score(x, labels), real)
+            d_loss = losses.gan_memory_d_loss(real_logits, fake_logits) + r1_weight * r1
+        model.d_optimizer.apply(d_tape.gradient(d_loss, self.d_variables), self.d_variables)
+        return dict(d_loss=d_loss, g_loss=g_loss, r1=r1, d_real=ops.mean(real_logits), d_fake=ops.mean(fake_logits))
+
+
+class SourceModel(SessionModel):
+    """The unconditional source GAN for ``fit``: one element is one real batch (64 by default).
+
+    Args:
+      generator, discriminator: ResNetGenerator, ResNetDiscriminator (n_out 1); every variable trains.
+      generator_ema: a ResNetGenerator of the same shape holding the EMA of ``generator`` (never trained).
+      domain_classifier: keras model, images -> logits over the ORIGINAL labels: the source has no classifier of
+        its own, so ``classify`` (accuracy, the per-class choice of samples, the export's labels) is the
+        dataset's shipped domain classifier.
+      class_order: new label i is original label class_order[i]; ``num_seen``: classes seen so far.
+      image_shape, batch_size, seed: as every SessionModel; ``recipe``: the GANMemoryConfig.
+    """
+
+    def __init__(self, generator, discriminator, generator_ema, domain_classifier, class_order, num_seen: int,
+                 image_shape, batch_size: int, recipe, seed: int, **kwargs):
+        super().__init__(GAN_TRACKED, batch_size, 1, seed, **kwargs)
+        self.generator, self.discriminator, self.generator_ema = generator, discriminator, generator_ema
+        self.generator_ema.trainable = False
+        self.domain_classifier = domain_classifier
+        self.domain_classifier.trainable = False
+        self.seen_original = tf.constant([int(c) for c in class_order[:num_seen]], tf.int32)
+        self.image_shape = tuple(image_shape)
+        self.size = generator.image_size
+        self.step = GANStep(self, lambda z, y: generator(z), lambda x, y: discriminator(x),
+                            generator.trainable_variables, discriminator.trainable_variables,
+                            list(zip(generator_ema.weights, generator.weights)), generator.z_dim,
+                            recipe.r1_gamma, recipe.r1_every, recipe.ema_beta)
+
+    def compile(self, g_optimizer, d_optimizer, **kwargs):
+        super().compile(**kwargs)
+        self.attach_optimizers(g_optimizer=(g_optimizer, self.generator.trainable_variables),
+                               d_optimizer=(d_optimizer, self.discriminator.trainable_variables))
+
+    def train_step(self, data):
+        images, labels = data
+        values = self.step(to_network_size(images, self.size), ops.zeros_like(labels))
+        self.iteration.assign_add(1)
+        return self.report(values)
+
+    def generate(self, z):
+        """Samples of the EMA generator, dataset-shaped, in [-1, 1]."""
+        return crop_to(self.generator_ema(z), self.image_shape)
+
+    def classify(self, images):
+        """The domain classifier's logits over the seen classes, in new-label order."""
+        return tf.gather(self.domain_classifier(images, training=False), self.seen_original, axis=1)
+
+    def predict_generated(self, z):
+        return tf.argmax(self.classify(self.generate(z)), axis=-1, output_type=tf.int32)
+
+
+class MemoryModel(SessionModel):
+    """One task of GAN Memory for ``fit``: its memory's GAN phase, then the lifelong classifier's phase.
+
+    One ``fit`` element holds max(batch_size, classifier_batch) rows of the task's real images; a GAN iteration
+    uses the first ``batch_size`` of them, a classifier step ``classifier_batch``.
+
+    Args:
+      base_generator, base_discriminator: the normalised, frozen source networks (shared by every task).
+      memories: StyleBanks of the finished tasks 1..t-1 (frozen; task i generates with memories[i - 1]).
+      bank: the task's trained StyleBank of G; ``ema_bank``: its EMA, the task's memory.
+      d_bank, d_head: the task's StyleBank of D and its head Dense(n_labels).
+      classifier: MemoryClassifier over every class of the dataset.
+      nb_cl: classes per task; the task's new labels are nb_cl (t - 1) + y, y = 0..nb_cl-1.
+      image_shape: dataset images; recipe: GANMemoryConfig; batch_size: the GAN batch; seed: the SeedGenerator's.
+    """
+
+    def __init__(self, base_generator, base_discriminator, memories, bank, ema_bank, d_bank, d_head, classifier,
+                 nb_cl: int, image_shape, recipe, batch_size: int, seed: int, **kwargs):
+        super().__init__(MEMORY_TRACKED, max(batch_size, recipe.classifier_batch), 1, seed, **kwargs)
+        self.generator, self.discriminator = base_generator, base_discriminator
+        self.memories = list(memories)
+        for k, memory in enumerate(self.memories, start=1):
+            setattr(self, f"memory_{k}", memory)  # attributes: tf.train.Checkpoint tracks them by these names
+        self.bank, self.ema_bank, self.d_bank, self.d_head, self.classifier = bank, ema_bank, d_bank, d_head, classifier
+        self.nb_cl = int(nb_cl)
+        self.num_old = self.nb_cl * len(self.memories)
+        self.num_seen = self.num_old + self.nb_cl
+        self.image_shape = tuple(image_shape)
+        self.size = base_generator.image_size
+        self.gan_batch = int(batch_size)
+        self.classifier_batch, self.replay_batch = int(recipe.classifier_batch), int(recipe.replay_batch_per_task)
+        self.gan_iterations = int(recipe.gan_iterations)
+        self.step = GANStep(self, lambda z, y: base_generator(z, styles=bank.styles(y)),
+                            lambda x, y: base_discriminator(x, y, styles=d_bank.styles(), head=d_head),
+                            bank.trainable_variables, d_bank.trainable_variables + d_head.trainable_variables,
+                            list(zip(ema_bank.weights, bank.weights)), base_generator.z_dim,
+                            recipe.r1_gamma, recipe.r1_every, recipe.ema_beta)
+
+    def compile(self, g_optimizer, d_optimizer, c_optimizer, **kwargs):
+        super().compile(**kwargs)
+        self.attach_optimizers(
+            g_optimizer=(g_optimizer, self.bank.trainable_variables),
+            d_optimizer=(d_optimizer, self.d_bank.trainable_variables + self.d_head.trainable_variables),
+            c_optimizer=(c_optimizer, self.classifier.trainable_variables))
+
+    # ----------------------------------------------------------------------------------------- memories
+    def task_images(self, bank, z, local_labels):
+        """Dataset-shaped images of one memory for z and the task's own labels 0..nb_cl-1."""
+        return crop_to(self.generator(z, styles=bank.styles(local_labels)), self.image_shape)
+
+    def task_banks(self):
+        """The memory of every seen task: the finished ones, then the current task's EMA."""
+        return self.memories + [self.ema_bank]
+
+    def replay_batch_data(self):
+        """The classifier's generated images: one draw (z, y) shared by every earlier task i, labelled nb_cl i + y."""
+        z = keras.random.normal((self.replay_batch, self.generator.z_dim), seed=self.seed_generator)
+        local = keras.random.randint((self.replay_batch,), 0, self.nb_cl, seed=self.seed_generator)
+        images = [self.task_images(memory, z, local) for memory in self.memories]
+        labels = [local + self.nb_cl * i for i in range(len(self.memories))]
+        return ops.concatenate(images, 0), ops.concatenate(labels, 0)
+
+    # ----------------------------------------------------------------------------------------- phases
+    def gan_iteration(self, images, labels):
+        real = to_network_size(images[:self.gan_batch], self.size)
+        values = self.step(real, labels[:self.gan_batch] - self.num_old)
+        for name, value in values.items():
+            self.trackers[name].update_state(value)
+        return ops.convert_to_tensor(0.0)
+
+    def classifier_iteration(self, images, labels):
+        images, labels = images[:self.classifier_batch], ops.cast(labels[:self.classifier_batch], "int32")
+        if self.memories:
+            replay_images, replay_labels = self.replay_batch_data()
+            images = ops.concatenate([images, replay_images], 0)
+            labels = ops.concatenate([labels, replay_labels], 0)
+        with tf.GradientTape() as tape:
+            logits = self.classifier(images, training=True)
+            c_loss = ops.mean(losses.softmax_cross_entropy(logits, labels))
+        variables = self.classifier.trainable_variables
+        self.c_optimizer.apply(tape.gradient(c_loss, variables), variables)
+        self.trackers["c_loss"].update_state(c_loss)
+        self.trackers["c_acc"].update_state(accuracy(logits[:, :self.num_seen], labels))
+        return ops.convert_to_tensor(0.0)
+
+    def train_step(self, data):
+        images, labels = data
+        tf.cond(self.iteration < self.gan_iterations, lambda: self.gan_iteration(images, labels),
+                lambda: self.classifier_iteration(images, labels))
+        self.iteration.assign_add(1)
+        return {name: tracker.result() for name, tracker in self.trackers.items()}
+
+    # ----------------------------------------------------------------------------------------- inference
+    def generate(self, z, labels):
+        """Images of the new-label ids ``labels`` (any seen class): task i's classes from task i's memory only."""
+        labels = ops.cast(labels, "int32")
+        task, local = labels // self.nb_cl, labels % self.nb_cl
+        images = None
+        for index, bank in enumerate(self.task_banks()):
+            part = self.task_images(bank, z, local)
+            # A selection, not a sum: task i's rows are exactly its memory's output, bit for bit.
+            images = part if images is None else ops.where(ops.reshape(ops.equal(task, index), (-1, 1, 1, 1)),
+                                                           part, images)
+        return images
+
+    def classify(self, images):
+        """The lifelong classifier's logits over the seen classes."""
+        return self.classifier(images, training=False)[:, :self.num_seen]
