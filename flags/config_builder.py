@@ -26,7 +26,7 @@ FLAG_PATHS = {
     "adam_beta1": "train.adam_beta1", "adam_beta2": "train.adam_beta2", "mode": "train.mode",
     "critic_iters": "train.critic_iters", "z_dim": "train.z_dim", "dim": "train.dim", "lambda_gp": "train.lambda_gp",
     "classification_only": "train.classification_only", "jit_compile": "train.jit_compile",
-    "log_every": "train.log_every",
+    "log_every": "train.log_every", "mixed_precision": "train.mixed_precision", "strategy": "train.strategy",
     # growth_flags
     "finetune": "growth.finetune", "improved_finetune": "growth.improved_finetune",
     "improved_finetune_type": "growth.improved_finetune_type",

@@ -30,4 +30,12 @@ flags.DEFINE_bool("classification_only", False,
                   "Ablation (introgan, mergan_ig): only the classifier trains; G stays at its initialisation.")
 flags.DEFINE_enum("jit_compile", "auto", ["auto", "true", "false"],
                   "XLA-compile the train step. auto: on GPU only (on CPU XLA measured several times slower).")
+flags.DEFINE_enum("mixed_precision", "off", ["off", "bf16", "fp16"],
+                  "Keras mixed precision for every network: off (float32), bf16 (mixed_bfloat16) or fp16 "
+                  "(mixed_float16 with dynamic loss scaling). Variables, images, logits, prototype distances and "
+                  "losses stay float32.")
+flags.DEFINE_enum("strategy", "default", ["default", "mirrored", "multi_worker"],
+                  "tf.distribute strategy. default: one device. mirrored: every GPU of this machine (else every "
+                  "logical CPU device), the global --batch_size split between them. multi_worker: "
+                  "MultiWorkerMirroredStrategy over the cluster in TF_CONFIG; only worker 0 writes --result_dir.")
 flags.DEFINE_integer("log_every", 1, "Write the losses to TensorBoard every this many iterations.")

@@ -84,10 +84,13 @@ class SessionCheckpointer:
       root: ``<result_dir>/checkpoints``.
       keep: checkpoints kept per session (the newest ones).
       log: callable(str) for the one-line notes about checkpoints that could not be read (default: print).
+      read_root: where checkpoints are found and restored from (default ``root``); the non-chief workers of a
+        multi-worker run write into a temporary directory but resume from the chief's checkpoints.
     """
 
-    def __init__(self, root: str, keep: int = 2, log=None):
+    def __init__(self, root: str, keep: int = 2, log=None, read_root: Optional[str] = None):
         self.root = root
+        self.read_root = read_root or root
         self.keep = max(1, int(keep))
         self.log = log or (lambda text: print(text, flush=True))
 
@@ -177,9 +180,10 @@ class SessionCheckpointer:
 
     def latest(self, quarantine: bool = False) -> Optional[CheckpointInfo]:
         """The newest readable checkpoint of the highest session that has one."""
-        if not os.path.isdir(self.root):
+        if not os.path.isdir(self.read_root):
             return None
-        indices = sorted((int(m.group(1)) for m in map(re.compile(r"session_(\d+)$").match, os.listdir(self.root))
+        indices = sorted((int(m.group(1)) for m in map(re.compile(r"session_(\d+)$").match,
+                                                       os.listdir(self.read_root))
                           if m), reverse=True)
         for index in indices:
             found = self.info(index, quarantine=quarantine)

@@ -22,6 +22,11 @@ from introgan_tf.errors import InputError
 DataConfig = DataOptions
 
 
+# --mixed_precision -> Keras dtype policy, and the --strategy names (introgan_tf/runtime.py).
+MIXED_PRECISION_POLICIES = {"off": "float32", "bf16": "mixed_bfloat16", "fp16": "mixed_float16"}
+STRATEGIES = ("default", "mirrored", "multi_worker")
+
+
 @dataclasses.dataclass(frozen=True)
 class TrainConfig:
     """Optimisation and schedule (docs/methods.md, "Shared schedule")."""
@@ -43,6 +48,8 @@ class TrainConfig:
     classification_only: bool = False     # ablation of IntroGAN and MeRGAN-ig: only the classifier trains
     jit_compile: str = "auto"
     log_every: int = 1
+    mixed_precision: str = "off"          # off | bf16 | fp16 (introgan_tf/runtime.py)
+    strategy: str = "default"             # default | mirrored | multi_worker (tf.distribute)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -7,10 +7,13 @@ export, final checkpoint).  Evaluation goes through evaluation/session_evaluator
 too; results go to ``results.json`` after every evaluation.
 """
 
+import contextlib
 import dataclasses
 import os
 import resource
+import shutil
 import sys
+import tempfile
 import time
 from typing import Optional
 
@@ -29,6 +32,7 @@ from introgan_tf.errors import InputError, NonFiniteError, StorageError
 from introgan_tf.evaluation.accuracy import ta_acc
 from introgan_tf.evaluation.continual_metrics import run_summary
 from introgan_tf.evaluation.session_evaluator import SessionEvaluator
+from introgan_tf import runtime
 from introgan_tf.export import export_saved_model
 from introgan_tf.methods import get_method, resolve_config
 from introgan_tf.results import ResultsLog, read_results
@@ -86,14 +90,19 @@ class Experiment:
       config: the run's settings; unset per-method fields are resolved here.
       data: the dataset, if already loaded (e.g. synthetic data from introgan_tf.testing); else read from
         local files as ``config`` says.
+      chief: False on the other workers of ``--strategy multi_worker``: they compute everything the chief does
+        (the collectives need them) but write into a temporary directory that they delete at the end, and
+        resume from the chief's checkpoints.
     """
 
-    def __init__(self, config: ExperimentConfig, data: Optional[DatasetSplits] = None):
+    def __init__(self, config: ExperimentConfig, data: Optional[DatasetSplits] = None, chief: bool = True):
         config = resolve_config(config)
         self.config = config
-        self.result_dir = config.result_dir
+        self.chief = chief
+        self.result_dir = config.result_dir if chief else tempfile.mkdtemp(prefix="introgan_worker_")
         self.results_path = os.path.join(self.result_dir, "results.json")
-        if os.path.exists(self.results_path) and not config.resume:
+        chief_results = os.path.join(config.result_dir, "results.json")
+        if chief and os.path.exists(self.results_path) and not config.resume:
             raise InputError(f"{self.results_path} already exists; pass --resume to continue that run, "
                              f"or choose another --result_dir")
         keras.utils.set_random_seed(config.seed)
@@ -112,7 +121,8 @@ class Experiment:
         self.evaluator.check_ready(method_class, self.sessions)  # before hours of training
         self.method = method_class(config, data.info, self.scenario)
         self.checkpointer = SessionCheckpointer(os.path.join(self.result_dir, "checkpoints"),
-                                                keep=config.keep_checkpoints)
+                                                keep=config.keep_checkpoints,
+                                                read_root=os.path.join(config.result_dir, "checkpoints"))
         if self.method.generates:
             os.makedirs(os.path.join(self.result_dir, "samples"), exist_ok=True)
         self.tensorboard = TensorBoardLog(os.path.join(self.result_dir, "tensorboard"), config.train.iters)
@@ -120,7 +130,7 @@ class Experiment:
                   "nb_cl": config.nb_cl, "iters": config.train.iters, "config": config.to_dict(),
                   # What the labels mean, and whether the files were the official ones (docs/datasets.md).
                   "class_names": list(data.info.class_names), "data_provenance": list(data.provenance)}
-        existing = read_results(self.results_path) if config.resume and os.path.exists(self.results_path) else None
+        existing = read_results(chief_results) if config.resume and os.path.exists(chief_results) else None
         if existing is not None:
             stored_raw = dict(existing.get("config", {}))
             if stored_raw and "data" not in stored_raw:
@@ -222,6 +232,7 @@ class Experiment:
             weights_finite=self.weights_finite)
         dataset = self.method.train_dataset(session, seed=self.config.seed * 1000 + session.index * 10
                                             + start_iteration // max(1, self.config.train.save_interval))
+        dataset = self.method.model.for_replicas(dataset)
         print(f"[introgan_tf] session {session.index}/{len(self.sessions)}: classes "
               f"{list(session.new_original)} (seen {list(session.seen_original)}), pool "
               f"{len(self.method.pool[0])} images, iterations {start_iteration}..{iters}", flush=True)
@@ -317,6 +328,9 @@ class Experiment:
 def run(config: ExperimentConfig, data: Optional[DatasetSplits] = None) -> dict:
     """Runs (or resumes) an experiment and returns the results record.
 
+    Everything is built under ``--mixed_precision``'s dtype policy and inside ``--strategy``'s scope
+    (introgan_tf/runtime.py); only the chief writes ``result_dir``.
+
     The run holds ``<result_dir>/run.lock`` from start to end (introgan_tf/run_lock.py): a second run into the
     same directory ends at once with an InputError.
 
@@ -329,5 +343,14 @@ def run(config: ExperimentConfig, data: Optional[DatasetSplits] = None) -> dict:
       NonFiniteError: a non-finite loss under ``nan_policy="stop"`` (results.json records where).
       StorageError: a write failed (disk full, ...); every file complete before stays complete.
     """
-    with RunLock(config.result_dir):
-        return Experiment(config, data).run()
+    config = resolve_config(config)
+    strategy = runtime.make_strategy(config.train.strategy)  # first: MultiWorkerMirroredStrategy requires it
+    chief = runtime.is_chief(strategy)
+    with RunLock(config.result_dir) if chief else contextlib.nullcontext():
+        with runtime.run_scope(config.train.mixed_precision, strategy):
+            experiment = Experiment(config, data, chief=chief)
+            try:
+                return experiment.run()
+            finally:
+                if not experiment.chief:
+                    shutil.rmtree(experiment.result_dir, ignore_errors=True)

@@ -53,7 +53,7 @@ class TensorBoardLog:
         """The train step's running means (``fit``'s logs) as ``loss/<name>``."""
         with self.writer.as_default(step=self.step(session_index, iteration)):
             for name, value in logs.items():
-                tf.summary.scalar(f"loss/{name}", float(np.asarray(value)))
+                tf.summary.scalar(f"loss/{name}", float(np.asarray(value).reshape(-1)[0]))  # (1,) on workers
 
     @_writes
     def accuracy(self, session_index: int, iteration: int, prefixes, ta_acc: float) -> None:

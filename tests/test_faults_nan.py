@@ -16,7 +16,7 @@ import pytest
 from introgan_tf import experiment, testing
 from introgan_tf.callbacks import SessionMonitor
 from introgan_tf.checkpointing import read_checkpoint
-from introgan_tf.config import TrainConfig
+from introgan_tf.config import GANMemoryConfig, TrainConfig
 from introgan_tf.data.pipeline import quantize_to_uint8
 from introgan_tf.errors import NonFiniteError
 from introgan_tf.methods import METHODS
@@ -45,7 +45,8 @@ def strict_load(path):
 @pytest.mark.parametrize("method", sorted(METHODS))
 def test_non_finite_loss_stops_every_method(method, synthetic_mnist, tmp_path, monkeypatch):
     poison_session(monkeypatch, 1)
-    config = testing.tiny_config(str(tmp_path), method=method, num_sessions=1, iters=4, save_interval=1)
+    config = testing.tiny_config(str(tmp_path), method=method, num_sessions=1, iters=4, save_interval=1).replace(
+        gan_memory=GANMemoryConfig(width=16, source_checkpoint="random:0" if method == "gan_memory" else None))
     with pytest.raises(NonFiniteError, match=r"session 1 iteration 1: non-finite loss .*--nan_policy stop"):
         experiment.run(config, data=synthetic_mnist)
     stopped = strict_load(tmp_path / "results.json")["stopped"]

@@ -60,7 +60,7 @@ def make_train_dataset(images: np.ndarray, labels: np.ndarray, batch_size: int, 
                    .batch(batch_size, drop_remainder=True)
                    .repeat())
     else:
-        indices = tf.data.Dataset.random(seed=seed).map(lambda r: r % num).batch(batch_size)
+        indices = tf.data.Dataset.random(seed=seed).map(lambda r: r % num).batch(batch_size, drop_remainder=True)
 
     def gather(batch_indices):
         return to_unit_range(tf.gather(images_t, batch_indices)), tf.gather(labels_t, batch_indices)

@@ -13,3 +13,13 @@ def numbered_layers(owner, prefix: str, count: int) -> list:
     and BatchNorm statistics would silently be left out of the checkpoints.
     """
     return [getattr(owner, f"{prefix}{i}") for i in range(1, count + 1)]
+
+
+def synchronized_batch_norm() -> bool:
+    """Whether a BatchNormalization built now must use the global batch's statistics (``synchronized=True``).
+
+    True under a strategy with several replicas, so that two replicas normalise as one device would on the same
+    global batch; False otherwise, where Keras' unsynchronised moments keep single-device runs' numbers.
+    """
+    import tensorflow as tf  # pylint: disable=import-outside-toplevel
+    return tf.distribute.get_strategy().num_replicas_in_sync > 1

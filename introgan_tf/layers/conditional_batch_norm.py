@@ -7,9 +7,28 @@ generate in defined batches (docs/methods.md, "Conditional batch norm").
 """
 
 import keras
+import tensorflow as tf
 from keras import layers, ops
 
 BN_EPSILON = 1e-5
+
+
+def batch_moments(x):
+    """Mean and biased variance per channel over (batch, height, width), in float32.
+
+    Under a strategy with several replicas the moments are those of the **global** batch: the per-replica sums,
+    sums of squares and counts are all-reduced, so two replicas normalise as one device does on the same batch.
+    """
+    x = ops.cast(x, "float32")  # statistics in float32 under mixed precision
+    context = tf.distribute.get_replica_context()
+    if context is None or context.num_replicas_in_sync == 1:
+        mean = ops.mean(x, axis=(0, 1, 2), keepdims=True)
+        return mean, ops.mean(ops.square(x - mean), axis=(0, 1, 2), keepdims=True)
+    local = tf.stack([tf.reduce_sum(x, axis=(0, 1, 2)), tf.reduce_sum(tf.square(x), axis=(0, 1, 2))])
+    count = context.all_reduce(tf.distribute.ReduceOp.SUM, tf.cast(tf.reduce_prod(tf.shape(x)[:3]), tf.float32))
+    total = context.all_reduce(tf.distribute.ReduceOp.SUM, local) / count
+    mean = total[0][None, None, None, :]
+    return mean, ops.maximum(total[1][None, None, None, :] - ops.square(total[0])[None, None, None, :], 0.0)
 
 
 @keras.saving.register_keras_serializable(package="introgan_tf")
@@ -30,9 +49,8 @@ class ConditionalBatchNorm(layers.Layer):
         self.beta = self.add_weight(shape=(self.num_classes, channels), initializer="zeros", name="beta")
 
     def call(self, x, labels):
-        mean = ops.mean(x, axis=(0, 1, 2), keepdims=True)
-        variance = ops.mean(ops.square(x - mean), axis=(0, 1, 2), keepdims=True)
-        normalised = (x - mean) / ops.sqrt(variance + BN_EPSILON)
+        mean, variance = batch_moments(x)
+        normalised = ops.cast((ops.cast(x, "float32") - mean) / ops.sqrt(variance + BN_EPSILON), x.dtype)
         labels = ops.cast(labels, "int32")
         gamma = ops.take(self.gamma, labels, axis=0)[:, None, None, :]
         beta = ops.take(self.beta, labels, axis=0)[:, None, None, :]

@@ -38,7 +38,7 @@ def upsample(owner, x):
     x = ops.relu(owner.g_deconv1(x))
     x = x[:, :7, :7, :]  # the original crops 8x8 to the top-left 7x7
     x = ops.relu(owner.g_deconv2(x))
-    return ops.tanh(owner.g_deconv3(x))
+    return ops.tanh(ops.cast(owner.g_deconv3(x), "float32"))  # float32 images under mixed precision
 
 
 def add_bn_upsampling(owner, channels: int, num_classes: int, dim: int = DIM) -> None:
@@ -53,7 +53,7 @@ def bn_upsample(owner, x, labels):
     x = ops.reshape(x, (-1, 4, 4, 4 * owner.dim))
     for norm, deconv in zip(numbered_layers(owner, "g_cond_bn", 3), numbered_layers(owner, "g_deconv", 3)):
         x = deconv(ops.relu(norm(x, labels)))
-    return ops.tanh(x)
+    return ops.tanh(ops.cast(x, "float32"))  # float32 images under mixed precision
 
 
 def batch_norm_tables(owner) -> list:

@@ -17,6 +17,7 @@ import tensorflow as tf
 from introgan_tf.config import ExperimentConfig
 from introgan_tf.data.dataset_info import DatasetInfo
 from introgan_tf.methods.common.inference import PerModel, batched
+from introgan_tf.runtime import wrap_optimizer
 
 # Purposes of the per-session randomness: rng(session, purpose) and session_seed(session, purpose).
 RNG_PROTOTYPES, RNG_GROWTH, RNG_SAMPLES, RNG_TRAIN, RNG_REPLAY = 1, 2, 3, 4, 5
@@ -67,8 +68,9 @@ class ContinualMethod(abc.ABC):
     def adam(self, learning_rate: float = None):
         """A fresh Adam with the run's settings (eps 1e-8 as TF1), at ``--adam_lr`` unless given."""
         train = self.config.train
-        return keras.optimizers.Adam(train.adam_lr if learning_rate is None else learning_rate, train.adam_beta1,
+        adam = keras.optimizers.Adam(train.adam_lr if learning_rate is None else learning_rate, train.adam_beta1,
                                      train.adam_beta2, train.adam_epsilon)
+        return wrap_optimizer(adam, train.mixed_precision)  # fp16: dynamic loss scaling
 
     def use_xla(self) -> bool:
         """``--jit_compile``: auto means XLA on GPU only (on CPU it measured about 15x slower)."""

@@ -9,7 +9,7 @@ uses (docs/methods.md lists them per method).
 import dataclasses
 from typing import Any, Callable, Mapping, Tuple
 
-from introgan_tf.config import ExperimentConfig
+from introgan_tf.config import MIXED_PRECISION_POLICIES, STRATEGIES, ExperimentConfig
 from introgan_tf.data.class_orders import CLASS_ORDERS
 from introgan_tf.data.datasets import resolve_info
 from introgan_tf.errors import InputError
@@ -180,6 +180,11 @@ def check_common(config: ExperimentConfig, options: MethodOptions) -> None:
                          f"covariance")
     if config.eval.fid_extractor == "inception" and not config.eval.skip_fid and not config.eval.inception_weights:
         raise InputError("--fid_extractor=inception needs --inception_weights=PATH (no download at run time)")
+    if train.mixed_precision not in MIXED_PRECISION_POLICIES:
+        raise InputError(f"--mixed_precision={train.mixed_precision}: expected one of "
+                         f"{', '.join(MIXED_PRECISION_POLICIES)}")
+    if train.strategy not in STRATEGIES:
+        raise InputError(f"--strategy={train.strategy}: expected one of {', '.join(STRATEGIES)}")
     if config.nan_policy not in NAN_POLICIES:
         raise InputError(f"--nan_policy={config.nan_policy}: expected one of {', '.join(NAN_POLICIES)}")
     if config.keep_checkpoints < 1:

@@ -75,8 +75,8 @@ class ACGANModel(SessionModel):
 
     def sample_fakes(self, batch_size):
         """z ~ N(0, I_110) and y~ uniform over ``fake_classes`` (G overwrites z's first entries)."""
-        z = keras.random.normal((batch_size, self.generator.z_dim), seed=self.seed_generator)
-        labels = keras.random.randint((batch_size,), *self.fake_classes, seed=self.seed_generator)
+        z = self.normal((batch_size, self.generator.z_dim))
+        labels = self.randint((batch_size,), *self.fake_classes)
         return z, labels
 
     # ----------------------------------------------------------------------------------------- steps
@@ -90,7 +90,7 @@ class ACGANModel(SessionModel):
             d_loss = (ops.mean(source_loss(real_source, 1.0)) + self.acgan_scale * real_cls
                       + ops.mean(source_loss(fake_source, 0.0)) + self.acgan_scale * fake_cls)
         variables = self.discriminator.trainable_variables
-        self.d_optimizer.apply(tape.gradient(d_loss, variables), variables)
+        self.minimize(self.d_optimizer, tape, d_loss, variables)
         return dict(d_loss=d_loss, d_real_cls=real_cls, d_fake_cls=fake_cls,
                     train_acc=accuracy(real_class, labels))
 
@@ -101,7 +101,7 @@ class ACGANModel(SessionModel):
             g_cls = ops.mean(class_loss(class_logits, fake_labels))
             g_loss = ops.mean(source_loss(source, 1.0)) + self.acgan_scale_g * g_cls
         variables = self.generator.trainable_variables
-        self.g_optimizer.apply(tape.gradient(g_loss, variables), variables)
+        self.minimize(self.g_optimizer, tape, g_loss, variables)
         return dict(g_loss=g_loss, g_cls=g_cls, fake_acc=accuracy(class_logits, fake_labels))
 
     def train_step(self, data):

@@ -21,6 +21,7 @@ MNIST / Fashion-MNIST (28x28) are padded to 32x32 with -1, the background
 import keras
 from keras import layers, ops
 
+from introgan_tf.layers import synchronized_batch_norm
 from introgan_tf.layers.resolution import SIZE
 
 NZ = 110  # the original's --nz
@@ -35,7 +36,8 @@ def _conv_init():
 
 def _batch_norm(name):
     return layers.BatchNormalization(gamma_initializer=keras.initializers.RandomNormal(1.0, 0.02),
-                                     beta_initializer="zeros", name=name, **BN_ARGS)
+                                     beta_initializer="zeros", name=name, synchronized=synchronized_batch_norm(),
+                                     **BN_ARGS)
 
 
 def condition_noise(z, labels, num_classes: int):
@@ -79,7 +81,7 @@ class ACGANGenerator(keras.Model):
         x = ops.reshape(x, (-1, 1, 1, 384))
         for k in range(1, 4):
             x = ops.relu(getattr(self, f"g_bn{k}")(getattr(self, f"g_deconv{k}")(x), training=training))
-        return ops.tanh(self.g_deconv4(x))
+        return ops.tanh(ops.cast(self.g_deconv4(x), "float32"))  # float32 images under mixed precision
 
     def get_config(self):
         config = super().get_config()
@@ -120,7 +122,8 @@ class ACGANDiscriminator(keras.Model):
                 x = getattr(self, f"d_bn{k}")(x, training=training)
             x = getattr(self, f"d_dropout{k}")(ops.leaky_relu(x, 0.2), training=training)
         features = ops.reshape(x, (-1, 4 * 4 * D_CHANNELS[-1]))
-        return ops.squeeze(self.source_output(features), -1), self.class_output(features)
+        return (ops.cast(ops.squeeze(self.source_output(features), -1), "float32"),
+                ops.cast(self.class_output(features), "float32"))  # float32 under mixed precision
 
     def get_config(self):
         config = super().get_config()

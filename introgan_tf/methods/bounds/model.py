@@ -29,7 +29,7 @@ class ClassifierModel(SessionModel):
             logits = self.classifier(images, training=True)
             loss = ops.mean(keras.losses.sparse_categorical_crossentropy(labels, logits, from_logits=True))
         variables = self.classifier.trainable_variables
-        self.optimizer.apply(tape.gradient(loss, variables), variables)
+        self.minimize(self.optimizer, tape, loss, variables)
         self.iteration.assign_add(1)
         return self.report({"c_loss": loss, "train_acc": accuracy(logits, labels)})
 

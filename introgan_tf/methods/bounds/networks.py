@@ -38,7 +38,7 @@ class CNNClassifier(keras.Model):
         return trunk_convs(self, "c")
 
     def call(self, images, training=False):
-        return self.class_output(trunk_features(trunk_convs(self, "c"), images))
+        return ops.cast(self.class_output(trunk_features(trunk_convs(self, "c"), images)), "float32")  # float32 logits
 
     def get_config(self):
         config = super().get_config()

@@ -10,6 +10,12 @@
   ``batch_size`` rows (e.g. one per critic step), in the order the iteration consumes them, as the originals
   consume their data (compare_gan's ``num_sub_steps``).  The model builds its stream (``train_dataset``) and
   splits each element (``split_element``): the layout lives in one class.
+* the **scale-out arithmetic** (``--strategy``, ``--mixed_precision``; docs/design.md#scale): under a strategy
+  with R replicas ``batch_size`` is the per-replica batch B/R; every loss goes through :meth:`minimize`, which
+  divides it by R (``optimizer.apply`` sums the replicas' gradients, so the update is the global batch's mean)
+  and applies fp16 loss scaling; per-example noise comes from :meth:`normal` / :meth:`randint` /
+  :meth:`uniform`, which draw the global batch's noise and keep this replica's rows, so that the replicas draw
+  different noise and R replicas draw what one device draws.
 * inference: ``classify(images)`` (logits over the seen classes) and, for generators, ``generate``; the session
   driver traces them once per model (methods/common/inference.py) and the export uses them as they are.
 """
@@ -22,6 +28,7 @@ from keras import ops
 
 from introgan_tf import losses
 from introgan_tf.data.pipeline import make_train_dataset
+from introgan_tf.errors import InputError
 
 
 def accuracy(logits, labels):
@@ -34,7 +41,7 @@ class SessionModel(keras.Model):
 
     Args:
       tracker_names: the outputs of ``train_step`` to average and log.
-      batch_size: B, rows of one real batch.
+      batch_size: B, rows of one real batch of the global batch (``self.batch_size`` is a replica's share).
       batches_per_element: real batches one iteration consumes (one ``fit`` element holds them all).
       seed: seed of the in-graph SeedGenerator (None: the model draws nothing at random).
     """
@@ -45,11 +52,18 @@ class SessionModel(keras.Model):
     def __init__(self, tracker_names: Sequence[str], batch_size: int, batches_per_element: int = 1, seed=None,
                  **kwargs):
         super().__init__(**kwargs)
-        self.iteration = tf.Variable(0, dtype=tf.int64, trainable=False, name="iteration")
+        # Assigned in the step by every replica with the same value: the first replica's update is kept.
+        self.iteration = tf.Variable(0, dtype=tf.int64, trainable=False, name="iteration",
+                                     aggregation=tf.VariableAggregation.ONLY_FIRST_REPLICA)
         if seed is not None:
             self.seed_generator = keras.random.SeedGenerator(seed)
         self.trackers = {name: keras.metrics.Mean(name=name) for name in tracker_names}
-        self.batch_size = int(batch_size)
+        self.num_replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        if int(batch_size) % self.num_replicas:
+            raise InputError(f"--batch_size={batch_size}: must be a multiple of the {self.num_replicas} replicas "
+                             f"of --strategy")
+        self.global_batch_size = int(batch_size)
+        self.batch_size = self.global_batch_size // self.num_replicas
         self.batches_per_element = int(batches_per_element)
 
     @property
@@ -59,13 +73,37 @@ class SessionModel(keras.Model):
     # ----------------------------------------------------------------------------------------- element layout
     @property
     def element_rows(self) -> int:
-        """Rows of one ``fit`` element: every real batch of one iteration."""
+        """Rows of one replica's part of a ``fit`` element: its share of every real batch of one iteration."""
         return self.batch_size * self.batches_per_element
 
+    @property
+    def global_element_rows(self) -> int:
+        """Rows of one ``fit`` element: every real batch of one iteration."""
+        return self.global_batch_size * self.batches_per_element
+
     def train_dataset(self, pool: Tuple, seed: int) -> tf.data.Dataset:
-        """The infinite stream ``fit`` consumes: shuffled pool rows, ``element_rows`` per element."""
+        """The infinite stream ``fit`` consumes: shuffled pool rows, ``global_element_rows`` per element."""
         images, labels = pool
-        return make_train_dataset(images, labels, self.element_rows, seed)
+        return make_train_dataset(images, labels, self.global_element_rows, seed)
+
+    def for_replicas(self, dataset: tf.data.Dataset) -> tf.data.Dataset:
+        """Reorders each element so that replica r's contiguous share holds rows r of every real batch.
+
+        ``tf.distribute`` gives replica r the r-th contiguous 1/R of an element; an element is K real batches
+        of B rows, so without this replica 0 would get whole batches instead of its B/R rows of each.
+        """
+        if self.num_replicas == 1:
+            return dataset
+        replicas, share = self.num_replicas, self.batch_size
+
+        def reorder(images, labels):
+            def per_replica(x):
+                shape = tf.shape(x)
+                x = tf.reshape(x, tf.concat([[-1, replicas, share], shape[1:]], 0))  # [K, R, B/R, ...]
+                x = tf.transpose(x, tf.concat([[1, 0, 2], tf.range(3, tf.rank(x))], 0))
+                return tf.reshape(x, shape)
+            return per_replica(images), per_replica(labels)
+        return dataset.map(reorder)
 
     def split_element(self, images, labels, count=None):
         """The element's real batches [(images_k, labels_k)], k = 0..count-1 (default: all of them)."""
@@ -74,6 +112,19 @@ class SessionModel(keras.Model):
                 for k in range(self.batches_per_element if count is None else count)]
 
     # ----------------------------------------------------------------------------------------- helpers
+    def compile(self, optimizer=None, **kwargs):
+        """Keras' compile with no default optimiser (the models attach their own); marks the model built.
+
+        The networks build their variables when constructed, so ``fit`` must not run its symbolic build (which
+        fails for a model without a data-shaped ``call``, and under MultiWorkerMirroredStrategy: keras#20585).
+        """
+        super().compile(optimizer=optimizer, **kwargs)
+        self.built = True
+
+    def _maybe_symbolic_build(self, iterator=None, data_batch=None):  # pylint: disable=unused-argument
+        """Nothing to build: see :meth:`compile`."""
+        return
+
     def attach_optimizers(self, **optimizers: Tuple[keras.optimizers.Optimizer, list]) -> None:
         """``name=(optimizer, variables)``: sets ``self.<name>`` and builds it (once) for those variables."""
         for name, (optimizer, variables) in optimizers.items():
@@ -81,16 +132,75 @@ class SessionModel(keras.Model):
             if not optimizer.built:
                 optimizer.build(variables)
 
+    def minimize(self, optimizer, tape, loss, variables, gradient_terms=None):
+        """One update of ``variables`` on ``loss`` (this replica's batch mean), as one device on the global batch.
+
+        Args:
+          gradient_terms: optional callable(variables) -> terms added to the gradients, in the loss's units
+            (DGR's weight decay); scaled like the loss.
+        """
+        scale = 1.0 / self.num_replicas
+        scaled = loss
+        with tape:  # the scaling must be on the tape, or the gradients are None
+            if self.num_replicas > 1:
+                scaled = scaled * scale
+            if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):  # fp16: apply() unscales, skips infs
+                scaled = optimizer.scale_loss(scaled)
+                scale = scale * optimizer.dynamic_scale
+        grads = tape.gradient(scaled, variables)
+        if gradient_terms is not None:
+            terms = gradient_terms(variables)
+            if isinstance(scale, float) and scale == 1.0:
+                grads = [grad + term for grad, term in zip(grads, terms)]
+            else:
+                grads = [grad + ops.cast(scale, term.dtype) * term for grad, term in zip(grads, terms)]
+        optimizer.apply(grads, variables)
+
+    # ----------------------------------------------------------------------------------------- noise
+    def replica_rows(self, x):
+        """This replica's rows of a global-batch tensor (all of it on one replica)."""
+        if self.num_replicas == 1:
+            return x
+        replica = tf.distribute.get_replica_context().replica_id_in_sync_group
+        rows = ops.shape(x)[0] // self.num_replicas
+        return x[replica * rows:(replica + 1) * rows]
+
+    def _global_shape(self, shape):
+        if self.num_replicas == 1:
+            return tuple(shape)
+        return (shape[0] * self.num_replicas,) + tuple(shape[1:])
+
+    def normal(self, shape):
+        """Per-example N(0, 1) noise of this replica's ``shape`` (rows drawn for the global batch)."""
+        return self.replica_rows(keras.random.normal(self._global_shape(shape), seed=self.seed_generator))
+
+    def uniform(self, shape):
+        """Per-example U[0, 1) noise of this replica's ``shape``."""
+        return self.replica_rows(keras.random.uniform(self._global_shape(shape), seed=self.seed_generator))
+
+    def randint(self, shape, minval, maxval):
+        """Per-example integers in [minval, maxval) of this replica's ``shape``."""
+        return self.replica_rows(keras.random.randint(self._global_shape(shape), minval, maxval,
+                                                      seed=self.seed_generator))
+
     def interpolation_penalty(self, score_fn, real, fakes):
         """WGAN-GP penalty of ``score_fn`` at x + alpha (x~ - x), alpha ~ U[0, 1] per sample (losses.py)."""
-        alpha = keras.random.uniform((ops.shape(real)[0], 1, 1, 1), seed=self.seed_generator)
+        alpha = self.uniform((ops.shape(real)[0], 1, 1, 1))
         return losses.interpolated_gradient_penalty(score_fn, real, fakes, alpha)
 
     def report(self, values: Dict[str, tf.Tensor]) -> dict:
         """Updates the trackers with this step's values; returns every tracker's running mean."""
         for name, value in values.items():
             self.trackers[name].update_state(value)
-        return {name: tracker.result() for name, tracker in self.trackers.items()}
+        return self.logs()
+
+    def logs(self) -> dict:
+        """Every tracker's running mean; shape (1,) under several workers (Keras' reduction rejects scalars there,
+        tensorflow#72388)."""
+        logs = {name: tracker.result() for name, tracker in self.trackers.items()}
+        if isinstance(tf.distribute.get_strategy(), tf.distribute.MultiWorkerMirroredStrategy):
+            logs = {name: ops.reshape(value, (1,)) for name, value in logs.items()}
+        return logs
 
     def classify(self, images):
         """Logits [N, seen classes] of images in [-1, 1] of the dataset's shape (the prediction is the argmax)."""

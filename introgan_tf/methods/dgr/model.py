@@ -113,7 +113,7 @@ class DGRModel(SessionModel):
         new = super().train_dataset(pool, seed)
         if replay_pool is None:
             return new
-        replay = make_train_dataset(*replay_pool, self.element_rows, seed + 7919)
+        replay = make_train_dataset(*replay_pool, self.global_element_rows, seed + 7919)
         return tf.data.Dataset.zip(new, replay).map(
             lambda a, b: (tf.concat([a[0], b[0]], 0), tf.concat([a[1], b[1]], 0)))
 
@@ -132,7 +132,7 @@ class DGRModel(SessionModel):
     def gradient_penalty(self, real, fakes, alpha=None):
         """GP = mean_b (||grad D(x^_b)||_2 - 1)^2 over all pixels of each sample (not the original's per-pixel norm)."""
         if alpha is None:
-            alpha = keras.random.uniform((ops.shape(real)[0], 1, 1, 1), seed=self.seed_generator)
+            alpha = self.uniform((ops.shape(real)[0], 1, 1, 1))
         return losses.interpolated_gradient_penalty(self.scores, real, fakes, alpha)
 
     def critic_loss(self, real, fakes, replay=None):
@@ -151,7 +151,7 @@ class DGRModel(SessionModel):
         wasserstein = losses.wgan_d_loss(scores[:batch_size], fake_scores)
         replay_wasserstein = losses.wgan_d_loss(scores[batch_size:2 * batch_size], fake_scores)
         # One gradient for both penalties: rows 0..B-1 interpolate (x, x~), rows B..2B-1 (x', x~).
-        alpha = keras.random.uniform((2 * batch_size, 1, 1, 1), seed=self.seed_generator)
+        alpha = self.uniform((2 * batch_size, 1, 1, 1))
         both = ops.concatenate([real, replay], 0)
         mixed = both + alpha * (ops.concatenate([fakes, fakes], 0) - both)
         with tf.GradientTape() as tape:
@@ -173,22 +173,20 @@ class DGRModel(SessionModel):
 
     def generative_replay(self, batch_size):
         """x' = G_prev(z'), y' = argmax over the previously seen classes of S_prev(x') (frozen, inference mode)."""
-        z = keras.random.normal((batch_size, self.generator.z_dim), seed=self.seed_generator)
+        z = self.normal((batch_size, self.generator.z_dim))
         images = self.previous.generator(z, training=False)
         logits = self.previous.solver(images, training=False)[:, :self.previous.num_classes]
         return ops.stop_gradient(images), ops.cast(ops.argmax(logits, axis=-1), "int32")
 
     def apply_gradients(self, optimizer, tape, loss, variables):
         """Adam step with PyTorch's weight_decay: gradient + wd * w (L2 through Adam's moments, not AdamW)."""
-        grads = tape.gradient(loss, variables)
         decay = self.cfg.weight_decay
-        if decay:
-            grads = [grad + decay * variable for grad, variable in zip(grads, variables)]
-        optimizer.apply(grads, variables)
+        self.minimize(optimizer, tape, loss, variables,
+                      (lambda variables: [decay * variable for variable in variables]) if decay else None)
 
     # ----------------------------------------------------------------------------------------- steps
     def generator_step(self, batch_size):
-        z = keras.random.normal((batch_size, self.generator.z_dim), seed=self.seed_generator)
+        z = self.normal((batch_size, self.generator.z_dim))
         with tf.GradientTape() as tape:
             g_loss = losses.wgan_g_loss(self.scores(self.generator(z, training=True)))
         self.apply_gradients(self.g_optimizer, tape, g_loss, self.generator.trainable_variables)
@@ -196,7 +194,7 @@ class DGRModel(SessionModel):
 
     def critic_step(self, real, replay):
         batch_size = ops.shape(real)[0]
-        z = keras.random.normal((batch_size, self.generator.z_dim), seed=self.seed_generator)
+        z = self.normal((batch_size, self.generator.z_dim))
         fakes = ops.stop_gradient(self.generator(z, training=True))
         with tf.GradientTape() as tape:
             d_loss, w_distance = self.critic_loss(real, fakes, replay)

@@ -31,7 +31,7 @@ import math
 import keras
 from keras import layers, ops
 
-from introgan_tf.layers import numbered_layers, resolution
+from introgan_tf.layers import numbered_layers, resolution, synchronized_batch_norm
 
 Z_DIM = 100
 NOISE_SCALE = 0.1      # z = 0.1 * N(0, I) (the original's ``_noise``)
@@ -63,7 +63,7 @@ def _torch_default(fan_in: int):
 
 
 def _batch_norm(name: str):
-    return layers.BatchNormalization(momentum=0.9, epsilon=1e-5, name=name)
+    return layers.BatchNormalization(momentum=0.9, epsilon=1e-5, name=name, synchronized=synchronized_batch_norm())
 
 
 @keras.saving.register_keras_serializable(package="introgan_tf")
@@ -90,7 +90,7 @@ class DGRGenerator(keras.Model):
         x = ops.relu(self.bn0(ops.reshape(x, (-1, 4, 4, GENERATOR_CHANNELS * 8)), training=training))
         for deconv, bn in zip(numbered_layers(self, "deconv", 3), numbered_layers(self, "bn", 3)):
             x = ops.relu(bn(deconv(x), training=training))
-        return ops.sigmoid(self.output_deconv(x))
+        return ops.sigmoid(ops.cast(self.output_deconv(x), "float32"))  # float32 images under mixed precision
 
     def get_config(self):
         return dict(super().get_config(), channels=self.channels, z_dim=self.z_dim)
@@ -119,7 +119,7 @@ class DGRCritic(keras.Model):
             # double backprop ("remapper failed" on every run), this form does not.
             x = ops.maximum(x, LEAKY_SLOPE * x)
         # Per sample: [N, 3, 3, 512] -> [N, 4608].  The original's view(-1, 4096) mixed samples.
-        return self.fc(ops.reshape(x, (ops.shape(x)[0], -1)))
+        return ops.cast(self.fc(ops.reshape(x, (ops.shape(x)[0], -1))), "float32")  # float32 scores
 
     def get_config(self):
         return dict(super().get_config(), channels=self.channels)
@@ -153,7 +153,7 @@ class DGRSolver(keras.Model):
         x = self.input_conv(images)
         for conv, bn in zip(numbered_layers(self, "conv", 3), numbered_layers(self, "bn", 3)):
             x = ops.relu(bn(conv(self.pad(x)), training=training))
-        return self.fc(ops.reshape(x, (ops.shape(x)[0], -1)))
+        return ops.cast(self.fc(ops.reshape(x, (ops.shape(x)[0], -1))), "float32")  # float32 logits
 
     def get_config(self):
         return dict(super().get_config(), num_classes=self.num_classes, channels=self.channels)

@@ -58,14 +58,14 @@ class DGRIGModel(SessionModel):
 
     # ----------------------------------------------------------------------------------------- steps
     def noise(self, batch_size):
-        return keras.random.normal((batch_size, self.generator.z_dim), seed=self.seed_generator)
+        return self.normal((batch_size, self.generator.z_dim))
 
     def generator_step(self):
         with tf.GradientTape() as tape:
             g_loss = self.g_loss_fn(self.discriminator(self.generator(self.noise(self.batch_size), training=True),
                                                        training=True))
         variables = self.generator.trainable_variables
-        self.g_optimizer.apply(tape.gradient(g_loss, variables), variables)
+        self.minimize(self.g_optimizer, tape, g_loss, variables)
         return g_loss
 
     def discriminator_step(self, real):
@@ -77,7 +77,7 @@ class DGRIGModel(SessionModel):
                 d_loss += self.train_cfg.lambda_gp * self.interpolation_penalty(
                     lambda x: self.discriminator(x, training=True), real, fakes)
         variables = self.discriminator.trainable_variables
-        self.d_optimizer.apply(tape.gradient(d_loss, variables), variables)
+        self.minimize(self.d_optimizer, tape, d_loss, variables)
         return d_loss
 
     def sample_weights(self, labels):
@@ -91,7 +91,7 @@ class DGRIGModel(SessionModel):
             logits = self.solver(images, training=True)
             s_loss = ops.mean(self.sample_weights(labels) * losses.softmax_cross_entropy(logits, labels))
         variables = self.solver.trainable_variables
-        self.s_optimizer.apply(tape.gradient(s_loss, variables), variables)
+        self.minimize(self.s_optimizer, tape, s_loss, variables)
         return s_loss, accuracy(logits, labels)
 
     def gan_iteration(self, batches):

@@ -75,7 +75,7 @@ class SourceDiscriminator(keras.Model):
         self(ops.zeros((1,) + self.image_shape))
 
     def call(self, images, training=False):
-        return ops.squeeze(self.d_output(trunk_features(trunk_convs(self, "d"), images)), -1)
+        return ops.cast(ops.squeeze(self.d_output(trunk_features(trunk_convs(self, "d"), images)), -1), "float32")
 
     def get_config(self):
         return dict(super().get_config(), image_shape=self.image_shape, dim=self.dim)

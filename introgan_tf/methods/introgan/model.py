@@ -70,6 +70,7 @@ class IntroGANModel(SessionModel):
             return self.test_logits(embeddings, proto_embeddings)
         random_index = None
         if cfg.rigorous == "random":
+            # One index for the whole global batch: the same draw on every replica.
             random_index = keras.random.randint((), 0, self.proto_num, seed=self.seed_generator)
         return prototype_head.prototype_logits(embeddings, proto_embeddings, self.num_classes, cfg.dist_func,
                                                cfg.gamma, cfg.rigorous, random_index)
@@ -84,8 +85,8 @@ class IntroGANModel(SessionModel):
         return weight * ops.mean(prototype_head.center_pull(embeddings, labels, centers, cfg.dist_func))
 
     def sample_fakes(self, batch_size):
-        z = keras.random.normal((batch_size, self.generator.z_dim), seed=self.seed_generator)
-        labels = keras.random.randint((batch_size,), 0, self.num_classes, seed=self.seed_generator)
+        z = self.normal((batch_size, self.generator.z_dim))
+        labels = self.randint((batch_size,), 0, self.num_classes)
         return z, labels
 
     # ----------------------------------------------------------------------------------------- steps
@@ -105,7 +106,7 @@ class IntroGANModel(SessionModel):
             g_loss = g_adv + cfg.protogan_scale_g * ce_fake + self.center_pull(fake_emb, fake_labels, proto_emb,
                                                                                 cfg.proto_weight_fake)
         variables = self.generator.trainable_variables
-        self.g_optimizer.apply(tape.gradient(g_loss, variables), variables)
+        self.minimize(self.g_optimizer, tape, g_loss, variables)
         return g_loss, g_adv, ce_fake
 
     def discriminator_step(self, real, labels):
@@ -134,7 +135,7 @@ class IntroGANModel(SessionModel):
         variables = self.discriminator.trainable_variables
         if self.train_cfg.classification_only:  # the real/fake head gets no gradient in this ablation
             variables = [v for v in variables if "d_output" not in v.path]
-        self.d_optimizer.apply(tape.gradient(d_loss, variables), variables)
+        self.minimize(self.d_optimizer, tape, d_loss, variables)
         return d_loss, d_adv, ce_real, accuracy(class_logits, labels)
 
     def gradient_penalty(self, real, fakes):

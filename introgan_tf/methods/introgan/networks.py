@@ -141,7 +141,8 @@ class EmbeddingDiscriminator(keras.Model):
         x = ops.leaky_relu(self.d_conv2(x), 0.2)
         embedding = ops.reshape(self.d_conv3(x), (ops.shape(images)[0], -1))
         logit = self.d_output(ops.leaky_relu(embedding, 0.2))
-        return ops.squeeze(logit, -1), embedding
+        # float32 logit and embedding under mixed precision: the prototype distances are computed from them.
+        return ops.cast(ops.squeeze(logit, -1), "float32"), ops.cast(embedding, "float32")
 
     def get_config(self):
         config = super().get_config()

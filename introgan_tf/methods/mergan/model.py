@@ -107,13 +107,15 @@ class MeRGANModel(SessionModel):
     # ----------------------------------------------------------------------------------------- helpers
     def sample_fakes(self, batch_size):
         """z ~ N(0, I) and y~ uniform over ``fake_classes``."""
-        z = keras.random.normal((batch_size, self.generator.z_dim), seed=self.seed_generator)
-        index = keras.random.randint((batch_size,), 0, ops.shape(self.fake_classes)[0], seed=self.seed_generator)
+        z = self.normal((batch_size, self.generator.z_dim))
+        index = self.randint((batch_size,), 0, ops.shape(self.fake_classes)[0])
         return z, ops.take(self.fake_classes, index)
 
     def replay_inputs(self):
         """[(z_i, labels i)] for every old class i: n fresh noise vectors each."""
         n = self.replay_per_class
+        # Not per example: every replica draws the same replay noise and computes the whole replay term, which
+        # minimize()'s 1/R scaling then counts once (conditional BN sees the same statistics as on one device).
         return [(keras.random.normal((n, self.generator.z_dim), seed=self.seed_generator),
                  ops.full((n,), i, "int32")) for i in range(self.num_old)]
 
@@ -132,7 +134,7 @@ class MeRGANModel(SessionModel):
 
     # ----------------------------------------------------------------------------------------- steps
     def generator_step(self):
-        batch_size = self.train_cfg.batch_size
+        batch_size = self.batch_size  # this replica's share
         z, fake_labels = self.sample_fakes(batch_size)
         replay = self.replay_inputs() if self.replay_mode else []
         zero = ops.convert_to_tensor(0.0)
@@ -155,11 +157,11 @@ class MeRGANModel(SessionModel):
                                            for (s, l), (_, y_i) in zip(outputs[1:], replay)])) / self.jtr_divisor
             g_loss = g_loss + ra_loss + jtr_g
         variables = self.generator.trainable_variables
-        self.g_optimizer.apply(tape.gradient(g_loss, variables), variables)
+        self.minimize(self.g_optimizer, tape, g_loss, variables)
         return g_loss, g_cls, ra_loss, jtr_g
 
     def critic_step(self, real, labels):
-        batch_size = self.train_cfg.batch_size
+        batch_size = self.batch_size  # this replica's share
         z, fake_labels = self.sample_fakes(batch_size)
         fakes = ops.stop_gradient(self.generator((z, fake_labels), training=True))
         replay = self.replay_inputs() if self.replay_mode == "jtr" else []
@@ -181,7 +183,7 @@ class MeRGANModel(SessionModel):
                                            in zip(new_outputs, old_outputs, replay)])) / self.jtr_divisor
                 d_loss = d_loss + jtr_d
         variables = self.critic.trainable_variables
-        self.d_optimizer.apply(tape.gradient(d_loss, variables), variables)
+        self.minimize(self.d_optimizer, tape, d_loss, variables)
         return dict(d_loss=d_loss, wasserstein=wasserstein, gp=gp, d_cls=d_cls, jtr_d=jtr_d,
                     train_acc=accuracy(real_logits, labels))
 

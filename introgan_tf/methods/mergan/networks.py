@@ -79,7 +79,7 @@ class MeRGANGenerator(keras.Model):
         x = ops.reshape(self.g_input(z), (-1, 4, 4, 4 * self.dim))
         for norm, deconv in zip(numbered_layers(self, "g_cond_bn", 3), numbered_layers(self, "g_deconv", 3)):
             x = deconv(ops.relu(norm(x, labels)))
-        return ops.tanh(x)
+        return ops.tanh(ops.cast(x, "float32"))  # float32 images under mixed precision
 
     def get_config(self):
         config = super().get_config()
@@ -119,7 +119,8 @@ class MeRGANCritic(keras.Model):
             x = conv(x)
             x = ops.maximum(x, 0.2 * x)  # LeakyReLU(0.2); the LeakyRelu op makes grappler's remapper log an error here
         features = ops.reshape(x, (ops.shape(images)[0], 4 * 4 * 4 * self.dim))
-        return ops.squeeze(self.wasserstein_output(features), -1), self.class_output(features)
+        return (ops.cast(ops.squeeze(self.wasserstein_output(features), -1), "float32"),
+                ops.cast(self.class_output(features), "float32"))  # float32 under mixed precision
 
     def get_config(self):
         config = super().get_config()
@@ -183,7 +184,7 @@ class MeRGANResNetGenerator(keras.Model):
             y = block("conv1")(upsample2(ops.relu(block("norm1")(x, labels))))
             y = block("conv2")(ops.relu(block("norm2")(y, labels)))
             x = shortcut + y
-        return ops.tanh(self.g_output(ops.relu(self.g_output_norm(x, labels))))
+        return ops.tanh(ops.cast(self.g_output(ops.relu(self.g_output_norm(x, labels))), "float32"))
 
     def get_config(self):
         return dict(super().get_config(), num_classes=self.num_classes, channels=self.channels, z_dim=self.z_dim,
@@ -228,7 +229,8 @@ class MeRGANResNetCritic(keras.Model):
             y = mean_pool2(block("conv2")(ops.relu(block("norm2")(y))))
             x = shortcut + y
         features = ops.reshape(x, (ops.shape(images)[0], 4 * 4 * 8 * self.dim))
-        return ops.squeeze(self.wasserstein_output(features), -1), self.class_output(features)
+        return (ops.cast(ops.squeeze(self.wasserstein_output(features), -1), "float32"),
+                ops.cast(self.class_output(features), "float32"))  # float32 under mixed precision
 
     def get_config(self):
         return dict(super().get_config(), num_classes=self.num_classes, channels=self.channels, dim=self.dim)

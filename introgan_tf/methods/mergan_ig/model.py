@@ -71,8 +71,8 @@ class MeRGANIGModel(SessionModel):
         return ops.mean(losses.sigmoid_bce(logits, onehot), axis=-1)
 
     def sample_fakes(self, batch_size):
-        z = keras.random.normal((batch_size, self.generator.z_dim), seed=self.seed_generator)
-        labels = keras.random.randint((batch_size,), 0, self.num_classes, seed=self.seed_generator)
+        z = self.normal((batch_size, self.generator.z_dim))
+        labels = self.randint((batch_size,), 0, self.num_classes)
         return z, labels
 
     @staticmethod
@@ -94,7 +94,7 @@ class MeRGANIGModel(SessionModel):
             if self.cfg.diversity_promoting_weight:
                 g_loss -= self.cfg.diversity_promoting_weight * self.diversity(fakes, z)
         variables = self.generator.trainable_variables
-        self.g_optimizer.apply(tape.gradient(g_loss, variables), variables)
+        self.minimize(self.g_optimizer, tape, g_loss, variables)
         return g_loss, g_adv, g_cls
 
     def discriminator_step(self, real):
@@ -107,7 +107,7 @@ class MeRGANIGModel(SessionModel):
             if self.train_cfg.mode == "wgan-gp":
                 d_loss += self.train_cfg.lambda_gp * self.gradient_penalty(real, fakes)
         variables = self.discriminator.adversarial_variables()
-        self.d_optimizer.apply(tape.gradient(d_loss, variables), variables)
+        self.minimize(self.d_optimizer, tape, d_loss, variables)
         return d_loss
 
     def class_step(self, real, labels):
@@ -115,7 +115,7 @@ class MeRGANIGModel(SessionModel):
             _, class_logits = self.discriminator(real, training=True)
             c_loss = self.cfg.acgan_scale * ops.mean(self.class_loss(class_logits, labels))
         variables = self.discriminator.class_variables()
-        self.c_optimizer.apply(tape.gradient(c_loss, variables), variables)
+        self.minimize(self.c_optimizer, tape, c_loss, variables)
         return c_loss, accuracy(class_logits, labels)
 
     def gradient_penalty(self, real, fakes):

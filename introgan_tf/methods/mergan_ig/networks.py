@@ -50,7 +50,8 @@ class MeRGANIGDiscriminator(keras.Model):
 
     def call(self, images, training=False):
         features = trunk_features(trunk_convs(self, "d"), images)
-        return ops.squeeze(self.source_output(features), -1), self.class_output(features)
+        return (ops.cast(ops.squeeze(self.source_output(features), -1), "float32"),
+                ops.cast(self.class_output(features), "float32"))  # float32 under mixed precision
 
     def get_config(self):
         config = super().get_config()
