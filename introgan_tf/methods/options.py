@@ -14,6 +14,9 @@ from introgan_tf.data.class_orders import CLASS_ORDERS
 from introgan_tf.data.datasets import resolve_info
 from introgan_tf.errors import InputError
 
+# Methods whose train step runs under a tf.distribute strategy (see check_common).
+DISTRIBUTED_METHODS = ("lower_bound", "upper_bound")
+
 
 @dataclasses.dataclass(frozen=True)
 class Default:
@@ -185,6 +188,11 @@ def check_common(config: ExperimentConfig, options: MethodOptions) -> None:
                          f"{', '.join(MIXED_PRECISION_POLICIES)}")
     if train.strategy not in STRATEGIES:
         raise InputError(f"--strategy={train.strategy}: expected one of {', '.join(STRATEGIES)}")
+    if train.strategy != "default" and config.method not in DISTRIBUTED_METHODS:
+        # Their generator step sits in a tf.cond (no G step at iteration 0), and tf.distribute refuses the
+        # optimiser's merge_call inside control flow (RuntimeError "merge_call called while defining a new graph").
+        raise InputError(f"--strategy={train.strategy}: not supported for --method={config.method} yet (only "
+                         f"{', '.join(DISTRIBUTED_METHODS)}); use --strategy=default")
     if config.nan_policy not in NAN_POLICIES:
         raise InputError(f"--nan_policy={config.nan_policy}: expected one of {', '.join(NAN_POLICIES)}")
     if config.keep_checkpoints < 1:
