@@ -115,7 +115,7 @@ class DGRConfig:
     """Deep Generative Replay, reference protocol (docs/methods.md#dgr)."""
 
     replay_mode: str = "generative-replay"  # none | exact-replay | generative-replay
-    importance_of_new_task: float = 0.3
+    importance_of_new_task: Optional[float] = None  # per-experiment default (0.3; 0.4 on mnist-svhn / svhn-mnist)
     generator_iterations: Optional[int] = None
     solver_iterations: Optional[int] = None
     weight_decay: Optional[float] = None
