@@ -15,7 +15,7 @@ from introgan_tf.data.datasets import resolve_info
 from introgan_tf.errors import InputError
 
 # Methods whose train step runs under a tf.distribute strategy (see check_common).
-DISTRIBUTED_METHODS = ("lower_bound", "upper_bound")
+DISTRIBUTED_METHODS = ("lower_bound", "upper_bound", "introgan", "mergan", "mergan_ig", "acgan", "dgr", "dgr_ig")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -1,7 +1,10 @@
 """What every per-session train model shares (the Keras side of the session contract in methods/base.py).
 
-* ``iteration``: the session's step counter, a checkpointed variable, so a resumed session knows where it is
-  and the G step can be skipped at iteration 0 (applying zero gradients would still advance Adam);
+* ``iteration``: the session's step counter, a checkpointed variable, so a resumed session knows where it is;
+* **phases**: ``phase(iteration)`` names, on the host, the step variant that runs an iteration (e.g. no G step
+  at iteration 0, since applying zero gradients would still advance Adam; DGR's solver phase); each variant is
+  its own compiled function and ``train_step(data, phase)`` receives the name as a Python string.  No optimiser
+  update sits in a ``tf.cond``, which tf.distribute refuses (the optimiser's merge_call inside control flow);
 * ``seed_generator``: the in-graph randomness (z, fake labels, GP mixing), checkpointed with the model;
 * ``trackers``: running means of the step's outputs, which ``fit`` logs and the TensorBoard writer records;
 * optimisers built at compile time, so that a checkpoint restores into existing slot variables and no variable
@@ -69,6 +72,43 @@ class SessionModel(keras.Model):
     @property
     def metrics(self):
         return list(self.trackers.values())
+
+    # ----------------------------------------------------------------------------------------- phases
+    def phase(self, iteration: int) -> str:
+        """The step variant that runs ``iteration`` of the session (host side; default: the same for all)."""
+        del iteration
+        return "train"
+
+    def fit(self, *args, **kwargs):
+        self._host_iteration = None  # read from ``iteration`` at the first step (a restore may have moved it)
+        return super().fit(*args, **kwargs)
+
+    def make_train_function(self, force=False):
+        """Keras' train function, one compiled step per phase, chosen on the host before every step.
+
+        Each call of the train function runs one iteration (``steps_per_execution`` stays 1, keras#19246), so
+        the host counts iterations itself and reads the ``iteration`` variable only at the first step of a
+        ``fit``.
+        """
+        if self.train_function is not None and not force:
+            return self.train_function
+        if self.steps_per_execution != 1:
+            raise InputError(f"steps_per_execution={self.steps_per_execution}: the session models run one "
+                             f"iteration per call (phases are chosen on the host)")
+        compiled = {}
+
+        def train_function(iterator):
+            if getattr(self, "_host_iteration", None) is None:
+                self._host_iteration = int(self.iteration.numpy())
+            phase = self.phase(self._host_iteration)
+            if phase not in compiled:
+                compiled[phase] = self._make_function(lambda data: self.train_step(data, phase))
+            outputs = compiled[phase](iterator)
+            self._host_iteration += 1
+            return outputs
+
+        self.train_function = train_function
+        return train_function
 
     # ----------------------------------------------------------------------------------------- element layout
     @property

@@ -114,7 +114,8 @@ class SourceModel(SessionModel):
         self.attach_optimizers(g_optimizer=(g_optimizer, self.generator.trainable_variables),
                                d_optimizer=(d_optimizer, self.discriminator.trainable_variables))
 
-    def train_step(self, data):
+    def train_step(self, data, phase="train"):
+        del phase  # one step variant for every iteration
         images, labels = data
         values = self.step(to_network_size(images, self.size), ops.zeros_like(labels))
         self.iteration.assign_add(1)
@@ -217,10 +218,16 @@ class MemoryModel(SessionModel):
         self.trackers["c_acc"].update_state(accuracy(logits[:, :self.num_seen], labels))
         return ops.convert_to_tensor(0.0)
 
-    def train_step(self, data):
+    def phase(self, iteration):
+        """``gan`` for the memory's iterations, then ``classifier`` (compiled steps chosen on the host)."""
+        return "gan" if iteration < self.gan_iterations else "classifier"
+
+    def train_step(self, data, phase="gan"):
         images, labels = data
-        tf.cond(self.iteration < self.gan_iterations, lambda: self.gan_iteration(images, labels),
-                lambda: self.classifier_iteration(images, labels))
+        if phase == "gan":
+            self.gan_iteration(images, labels)
+        else:
+            self.classifier_iteration(images, labels)
         self.iteration.assign_add(1)
         return {name: tracker.result() for name, tracker in self.trackers.items()}
 

@@ -142,14 +142,18 @@ class IntroGANModel(SessionModel):
         """GP on the real/fake logit only (decision (b), docs/methods.md#introgan)."""
         return self.interpolation_penalty(lambda x: self.discriminator(x, training=True)[0], real, fakes)
 
-    def train_step(self, data):
+    def phase(self, iteration):
+        """``first`` at iteration 0 (no G step: applying zero gradients would still advance Adam), else ``train``."""
+        return "first" if iteration == 0 else "train"
+
+    def train_step(self, data, phase="train"):
         images, labels = data
         zero = ops.convert_to_tensor(0.0)
-        if self.train_cfg.classification_only:
-            g_results = (zero, zero, zero)  # G stays at its initial weights (lr 0 in the original)
+        if self.train_cfg.classification_only or phase == "first":
+            # classification_only: G stays at its initial weights (lr 0 in the original)
+            g_results = (zero, zero, zero)
         else:
-            g_results = tf.cond(self.iteration > 0, lambda: self.generator_step(self.batch_size),
-                                lambda: (zero, zero, zero))
+            g_results = self.generator_step(self.batch_size)
         for real, real_labels in self.split_element(images, labels):
             d_results = self.discriminator_step(real, real_labels)
         self.iteration.assign_add(1)
