@@ -15,7 +15,8 @@ from introgan_tf.data.datasets import resolve_info
 from introgan_tf.errors import InputError
 
 # Methods whose train step runs under a tf.distribute strategy (see check_common).
-DISTRIBUTED_METHODS = ("lower_bound", "upper_bound", "introgan", "mergan", "mergan_ig", "acgan", "dgr", "dgr_ig")
+DISTRIBUTED_METHODS = ("lower_bound", "upper_bound", "introgan", "mergan", "mergan_ig", "acgan", "dgr", "dgr_ig",
+                       "gan_memory", "gan_memory_source")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -214,9 +214,10 @@ class SessionModel(keras.Model):
         """Per-example N(0, 1) noise of this replica's ``shape`` (rows drawn for the global batch)."""
         return self.replica_rows(keras.random.normal(self._global_shape(shape), seed=self.seed_generator))
 
-    def uniform(self, shape):
-        """Per-example U[0, 1) noise of this replica's ``shape``."""
-        return self.replica_rows(keras.random.uniform(self._global_shape(shape), seed=self.seed_generator))
+    def uniform(self, shape, minval=0.0, maxval=1.0):
+        """Per-example U[minval, maxval) noise of this replica's ``shape``."""
+        return self.replica_rows(keras.random.uniform(self._global_shape(shape), minval, maxval,
+                                                      seed=self.seed_generator))
 
     def randint(self, shape, minval, maxval):
         """Per-example integers in [minval, maxval) of this replica's ``shape``."""

@@ -270,7 +270,7 @@ class DGRModel(SessionModel):
         else:
             self.gan_iteration(images, replay_images, replay_labels, generator_step=phase == "gan")
         self.iteration.assign_add(1)
-        return {name: tracker.result() for name, tracker in self.trackers.items()}
+        return self.logs()
 
     # ----------------------------------------------------------------------------------------- inference
     def classify(self, images):

@@ -123,7 +123,7 @@ class DGRIGModel(SessionModel):
         else:
             self.gan_iteration(batches, generator_step=phase == "gan")
         self.iteration.assign_add(1)
-        return {name: tracker.result() for name, tracker in self.trackers.items()}
+        return self.logs()
 
     # ----------------------------------------------------------------------------------------- inference
     def classify(self, images):

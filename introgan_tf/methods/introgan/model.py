@@ -48,7 +48,11 @@ class IntroGANModel(SessionModel):
         self.cfg = introgan
         self.train_cfg = train
         # The memory is part of the model's state (and of every checkpoint): uint8, never trained.
-        self.prototypes = tf.Variable(prototypes_uint8, trainable=False, name="prototype_memory")
+        # MultiWorkerMirroredStrategy broadcasts every variable's initial value, and its collectives take no
+        # uint8: the same values as int32 there.
+        several_workers = isinstance(tf.distribute.get_strategy(), tf.distribute.MultiWorkerMirroredStrategy)
+        self.prototypes = tf.Variable(ops.cast(prototypes_uint8, "int32" if several_workers else "uint8"),
+                                      trainable=False, name="prototype_memory")
         weights = ops.ones((num_classes,)) if class_weights is None else class_weights
         self.class_weights = tf.Variable(ops.cast(weights, "float32"), trainable=False, name="class_weights")
         self.d_loss_fn, self.g_loss_fn = losses.ADVERSARIAL_LOSSES[train.mode]
