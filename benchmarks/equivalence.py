@@ -44,7 +44,8 @@ VARIANTS = {
                      "--critic_iters", "2", *SMALL_BATCH],
     "gan_memory": ["--method", "gan_memory", "--source_checkpoint", "random:3", "--gan_memory_width", "16",
                    "--gm_gan_iterations", "4", "--gm_classifier_iterations", "2", *SMALL_BATCH],
-    "gan_memory_source": ["--method", "gan_memory_source", "--gan_memory_width", "16", *SMALL_BATCH],
+    "gan_memory_source": ["--method", "gan_memory_source", "--gan_memory_width", "16", "--num_sessions", "1",
+                          *SMALL_BATCH],
     "lower_bound": ["--method", "lower_bound", *SMALL_BATCH],
     "upper_bound": ["--method", "upper_bound", *SMALL_BATCH],
 }
