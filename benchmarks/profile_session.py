@@ -243,23 +243,26 @@ def main():
         parser.error(f"--methods: unknown {', '.join(unknown)} (expected some of {', '.join(METHODS)}, or none)")
     experiment = instrument() if methods else None
     work = tempfile.mkdtemp(prefix="profile_session_")
-    rows = []
-    for method in methods:
-        rows.append(profile_method(experiment, method, args, work))
-        print(f"{method}: {rows[-1]['wall_seconds']:.0f} s, train steps {100 * rows[-1]['share']['train_steps']:.0f} %"
-              f", TA-ACC {rows[-1]['ta_acc']:.3f}", flush=True)
-    prototypes = []
+    rows, prototypes = [], []
+    out = {"settings": {k: v for k, v in vars(args).items() if k != "out"}, "cpu_count": os.cpu_count(),
+           "gpu": bool(tf.config.list_physical_devices("GPU")), "methods": rows, "prototypes": prototypes}
+
+    def write():  # after every measurement: a long profile keeps what it measured if it is stopped
+        os.makedirs(os.path.dirname(args.out), exist_ok=True)
+        with open(args.out, "w") as handle:
+            json.dump(out, handle, indent=1)
     for classes in args.proto_classes:
         prototypes.append(prototype_cost(classes, args.proto_num, args.proto_steps, warmup=5))
         p = prototypes[-1]
         print(f"prototypes at {classes} classes ({p['prototype_images']} images): {p['prototype_passes_ms']:.1f} ms "
               f"of a {p['iteration_ms']:.1f} ms iteration ({100 * p['prototype_share']:.0f} %)", flush=True)
+        write()
+    for method in methods:
+        rows.append(profile_method(experiment, method, args, work))
+        print(f"{method}: {rows[-1]['wall_seconds']:.0f} s, train steps {100 * rows[-1]['share']['train_steps']:.0f} %"
+              f", TA-ACC {rows[-1]['ta_acc']:.3f}", flush=True)
+        write()
     shutil.rmtree(work, ignore_errors=True)
-    out = {"settings": {k: v for k, v in vars(args).items() if k != "out"}, "cpu_count": os.cpu_count(),
-           "gpu": bool(tf.config.list_physical_devices("GPU")), "methods": rows, "prototypes": prototypes}
-    os.makedirs(os.path.dirname(args.out), exist_ok=True)
-    with open(args.out, "w") as handle:
-        json.dump(out, handle, indent=1)
     if rows:
         print(table(rows))
     print(f"wrote {args.out}")

@@ -5,6 +5,7 @@
   global batch and seeds, within float32 summation-order noise (the
   all-reduce adds the two replicas' gradients, and conditional batch norm the replicas' moments, in another
   order): trained weights within WEIGHT_TOLERANCE, accuracies within 0.05.
+* ``--resume`` under the strategy: a run of session 1 resumed into session 2 ends as the uninterrupted run.
 * Per-example noise: the two replicas draw different rows, which together are the single-device draw; a
   one-replica strategy draws exactly what no strategy draws.
 * ``--strategy multi_worker``: two worker processes on 127.0.0.1 (free ports, bounded in time) finish by
@@ -65,6 +66,16 @@ CHILD = textwrap.dedent("""
                        if "_trainable_variables/" in k}  # every optimiser's trained weights
             out[method + "_" + strategy] = {"accuracy": [s["accuracy"] for s in results["sessions"]],
                                             "weights": weights}
+    # --resume under the strategy: session 1, then a second process-level run resumes into session 2.
+    root = sys.argv[1] + "/resumed"
+    for sessions in (1, 2):
+        config = testing.tiny_config(root, iters=4, test_interval=2, save_interval=2, sample_interval=4,
+                                     strategy="mirrored", num_sessions=sessions)
+        results = experiment.run(config.replace(resume=sessions == 2), data=data)
+    reader = tf.train.load_checkpoint(SessionCheckpointer(root + "/checkpoints").info(2).path)
+    out["introgan_resumed"] = {"accuracy": [s["accuracy"] for s in results["sessions"]],
+                               "weights": {k: reader.get_tensor(k).tolist() for k in reader.get_variable_to_shape_map()
+                                           if "_trainable_variables/" in k}}
     print("RESULT " + json.dumps(out))
 """)
 
@@ -94,6 +105,14 @@ def test_mirrored_two_replicas_equals_one_device(mirrored, method):
     for key in single["weights"]:
         diff = np.max(np.abs(np.asarray(single["weights"][key]) - np.asarray(replicated["weights"][key])))
         assert diff < WEIGHT_TOLERANCE, (key, diff)
+
+
+def test_resume_under_mirrored_continues_as_the_uninterrupted_run(mirrored):
+    whole, resumed = mirrored["introgan_mirrored"], mirrored["introgan_resumed"]
+    assert resumed["accuracy"] == whole["accuracy"]
+    assert resumed["weights"].keys() == whole["weights"].keys()
+    for key in whole["weights"]:
+        np.testing.assert_allclose(resumed["weights"][key], whole["weights"][key], rtol=0, atol=1e-6, err_msg=key)
 
 
 def test_replicas_draw_different_noise_that_make_the_single_device_draw(mirrored):

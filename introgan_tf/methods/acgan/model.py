@@ -104,8 +104,7 @@ class ACGANModel(SessionModel):
         self.minimize(self.g_optimizer, tape, g_loss, variables)
         return dict(g_loss=g_loss, g_cls=g_cls, fake_acc=accuracy(class_logits, fake_labels))
 
-    def train_step(self, data, phase="train"):
-        del phase  # one step variant for every iteration
+    def train_step(self, data):
         images, labels = data
         real = pad_to_32(images)
         z, fake_labels = self.sample_fakes(ops.shape(real)[0])

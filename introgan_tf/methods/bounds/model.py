@@ -23,8 +23,7 @@ class ClassifierModel(SessionModel):
         super().compile(optimizer=optimizer, **kwargs)
         optimizer.build(self.classifier.trainable_variables)  # now, so a checkpoint restores into its slots
 
-    def train_step(self, data, phase="train"):
-        del phase  # one step variant for every iteration
+    def train_step(self, data):
         images, labels = data
         with tf.GradientTape() as tape:
             logits = self.classifier(images, training=True)

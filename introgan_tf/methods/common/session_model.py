@@ -3,7 +3,8 @@
 * ``iteration``: the session's step counter, a checkpointed variable, so a resumed session knows where it is;
 * **phases**: ``phase(iteration)`` names, on the host, the step variant that runs an iteration (e.g. no G step
   at iteration 0, since applying zero gradients would still advance Adam; DGR's solver phase); each variant is
-  its own compiled function and ``train_step(data, phase)`` receives the name as a Python string.  No optimiser
+  its own compiled function and ``phase_step(data, phase)`` receives the name as a Python string
+  (``train_step(data)`` is the step after the first, what tests trace alone).  No optimiser
   update sits in a ``tf.cond``, which tf.distribute refuses (the optimiser's merge_call inside control flow);
 * ``seed_generator``: the in-graph randomness (z, fake labels, GP mixing), checkpointed with the model;
 * ``trackers``: running means of the step's outputs, which ``fit`` logs and the TensorBoard writer records;
@@ -79,6 +80,15 @@ class SessionModel(keras.Model):
         del iteration
         return "train"
 
+    def phase_step(self, data, phase):
+        """One iteration of ``phase`` on one ``fit`` element; models with one phase override ``train_step``."""
+        del phase
+        return self.train_step(data)
+
+    def train_step(self, data):
+        """The step of every iteration after the first (``phase(1)``); models with phases override ``phase_step``."""
+        return self.phase_step(data, self.phase(1))
+
     def fit(self, *args, **kwargs):
         self._host_iteration = None  # read from ``iteration`` at the first step (a restore may have moved it)
         return super().fit(*args, **kwargs)
@@ -102,7 +112,7 @@ class SessionModel(keras.Model):
                 self._host_iteration = int(self.iteration.numpy())
             phase = self.phase(self._host_iteration)
             if phase not in compiled:
-                compiled[phase] = self._make_function(lambda data: self.train_step(data, phase))
+                compiled[phase] = self._make_function(lambda data: self.phase_step(data, phase))
             outputs = compiled[phase](iterator)
             self._host_iteration += 1
             return outputs

@@ -257,7 +257,7 @@ class DGRModel(SessionModel):
             return "gan_first"
         return "gan" if iteration < self.cfg.generator_iterations else "solver"
 
-    def train_step(self, data, phase="gan"):
+    def phase_step(self, data, phase):
         images, labels = data
         images = to_scholar_space(images)
         replay_images = replay_labels = None

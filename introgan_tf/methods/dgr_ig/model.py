@@ -116,7 +116,7 @@ class DGRIGModel(SessionModel):
             return "gan_first"
         return "gan" if iteration < self.generator_iterations else "solver"
 
-    def train_step(self, data, phase="gan"):
+    def phase_step(self, data, phase):
         batches = self.split_element(*data)
         if phase == "solver":
             self.solver_iteration(batches)

@@ -114,8 +114,7 @@ class SourceModel(SessionModel):
         self.attach_optimizers(g_optimizer=(g_optimizer, self.generator.trainable_variables),
                                d_optimizer=(d_optimizer, self.discriminator.trainable_variables))
 
-    def train_step(self, data, phase="train"):
-        del phase  # one step variant for every iteration
+    def train_step(self, data):
         images, labels = data
         values = self.step(to_network_size(images, self.size), ops.zeros_like(labels))
         self.iteration.assign_add(1)
@@ -229,7 +228,7 @@ class MemoryModel(SessionModel):
         """``gan`` for the memory's iterations, then ``classifier`` (compiled steps chosen on the host)."""
         return "gan" if iteration < self.gan_iterations else "classifier"
 
-    def train_step(self, data, phase="gan"):
+    def phase_step(self, data, phase):
         images, labels = data
         if phase == "gan":
             self.gan_iteration(images, labels)

@@ -150,7 +150,7 @@ class IntroGANModel(SessionModel):
         """``first`` at iteration 0 (no G step: applying zero gradients would still advance Adam), else ``train``."""
         return "first" if iteration == 0 else "train"
 
-    def train_step(self, data, phase="train"):
+    def phase_step(self, data, phase):
         images, labels = data
         zero = ops.convert_to_tensor(0.0)
         if self.train_cfg.classification_only or phase == "first":

@@ -200,7 +200,7 @@ class MeRGANModel(SessionModel):
         """``first`` at iteration 0 (no G step: applying zero gradients would still advance Adam), else ``train``."""
         return "first" if iteration == 0 else "train"
 
-    def train_step(self, data, phase="train"):
+    def phase_step(self, data, phase):
         images, labels = data
         images = pad_to(images, self.image_side)
         zeros = tuple(ops.convert_to_tensor(0.0) for _ in G_STEP_OUTPUTS)

@@ -126,7 +126,7 @@ class MeRGANIGModel(SessionModel):
         """``first`` at iteration 0 (no G step: applying zero gradients would still advance Adam), else ``train``."""
         return "first" if iteration == 0 else "train"
 
-    def train_step(self, data, phase="train"):
+    def phase_step(self, data, phase):
         images, labels = data
         batches = self.split_element(images, labels)  # critic_iters adversarial batches, then class_iters
         critic_batches, class_batches = batches[:self.train_cfg.critic_iters], batches[self.train_cfg.critic_iters:]
