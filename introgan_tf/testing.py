@@ -192,3 +192,54 @@ def check_results(data: dict, method: str, iters: int, test_interval: int, num_s
             assert 0.0 <= evaluation["accuracy"] <= 1.0
         assert session["accuracy"] == session["evaluations"][-1]["accuracy"]
     assert 0.0 < data["ta_acc"] <= 1.0
+
+
+# Run by check_saved_model_without_package in a fresh interpreter: the SavedModel alone must serve its
+# signatures, so any import of introgan_tf fails there (a signature that still needed our Python code would).
+_SAVED_MODEL_CHECK = """
+import json, sys
+sys.modules["introgan_tf"] = None  # any import of our package would now fail
+import tensorflow as tf
+spec = json.loads(sys.argv[1])
+seen = spec["num_classes"]
+for path in spec["paths"]:
+    model = tf.saved_model.load(path)
+    images = model.signatures["generate"](z=tf.random.normal([seen, spec["z_dim"]]),
+                                          labels=tf.constant(list(range(seen))))["images"].numpy()
+    assert images.shape == (seen, *spec["image_shape"]), images.shape
+    assert images.min() >= -1 and images.max() <= 1, (images.min(), images.max())
+    out = model.signatures["classify"](images=tf.constant(images))
+    assert out["logits"].shape == (seen, seen), out["logits"].shape
+    assert set(out["labels"].numpy().tolist()) <= set(range(seen)), out["labels"]
+    if spec["unseen_label"] is not None:
+        try:
+            model.signatures["generate"](z=tf.random.normal([1, spec["z_dim"]]),
+                                         labels=tf.constant([spec["unseen_label"]]))
+            raise SystemExit("unseen label accepted")
+        except tf.errors.InvalidArgumentError as error:
+            assert "every label must be a seen class" in str(error), str(error)
+print("OK")
+"""
+
+
+def check_saved_model_without_package(paths, z_dim: int, num_classes: int, image_shape=(28, 28, 1),
+                                      unseen_label: int = None, timeout: float = 120) -> None:
+    """Asserts that the label-conditional SavedModel at ``paths`` (one path or a list) works in a Python without
+    introgan_tf.
+
+    A fresh interpreter, in which importing our package fails, loads each one, generates one image of each of the
+    ``num_classes`` seen classes from ``z_dim``-wide noise (``image_shape``, in [-1, 1]) and classifies them
+    (logits ``[num_classes, num_classes]``, labels among the seen classes).  ``unseen_label``: a class the
+    ``generate`` signature must refuse with ``every label must be a seen class``.
+    """
+    import json  # pylint: disable=import-outside-toplevel
+    import subprocess  # pylint: disable=import-outside-toplevel
+    import sys  # pylint: disable=import-outside-toplevel
+
+    paths = [str(p) for p in ([paths] if isinstance(paths, (str, os.PathLike)) else paths)]
+    spec = dict(paths=paths, z_dim=int(z_dim), num_classes=int(num_classes), image_shape=list(image_shape),
+                unseen_label=unseen_label)
+    # Run from a SavedModel's folder, so that the checkout's introgan_tf is not on the path either.
+    result = subprocess.run([sys.executable, "-c", _SAVED_MODEL_CHECK, json.dumps(spec)], capture_output=True,
+                            text=True, timeout=timeout, cwd=paths[0])
+    assert result.returncode == 0 and "OK" in result.stdout, result.stderr[-2000:]

@@ -1,8 +1,10 @@
 """Methods whose networks already take 32x32x3 run end to end on files in the official formats (CIFAR-10 binary
 batches, an LSUN LMDB, an image folder), writing results.json with the class names and a SavedModel."""
 
+import importlib.util
 import json
 import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,6 +12,11 @@ from PIL import Image
 
 from introgan_tf import experiment, testing
 from introgan_tf.config import DataConfig
+
+# The SavedModel check of test_colour_networks.py (a plain file import: tests/ is not a package).
+_SPEC = importlib.util.spec_from_file_location("colour_networks", Path(__file__).with_name("test_colour_networks.py"))
+colour = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(colour)
 
 
 def finished(result_dir):
@@ -24,9 +31,13 @@ def test_acgan_on_cifar10_files(tmp_path):
     testing.write_cifar10_dir(str(tmp_path / "cifar"), data)
     config = testing.tiny_config(str(tmp_path / "run"), method="acgan", dataset="cifar10",
                                  data_dir=str(tmp_path / "cifar"))
-    experiment.run(config)
+    data = experiment.run(config)
     results = finished(tmp_path / "run")
     assert results["class_names"][:2] == ["airplane", "automobile"]
+    # The same run is AC-GAN's two sessions on its 32x32x3 networks (test_colour_baselines.py has the others').
+    testing.check_results(data, "acgan", iters=testing.TINY_TRAIN["iters"], test_interval=testing.TINY_TRAIN[
+        "test_interval"])
+    colour.check_saved_model_32x32x3(tmp_path / "run" / "saved_model", "acgan")
 
 
 def test_mergan_on_lsun_and_a_classifier_on_an_image_folder(tmp_path):

@@ -6,6 +6,8 @@ import errno
 import json
 import math
 import os
+import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -91,6 +93,7 @@ def test_second_process_is_refused_and_a_dead_holder_does_not_block(tmp_path, re
             "--num_sessions", "1", "--iters", "100000", "--batch_size", "8", "--test_interval", "100000",
             "--save_interval", "100000", "--result_dir", str(result_dir)]
     first = subprocess.Popen(args, cwd=repo_root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    seconds = []
     try:
         deadline = time.time() + 120
         lock = result_dir / LOCK_FILE
@@ -98,17 +101,28 @@ def test_second_process_is_refused_and_a_dead_holder_does_not_block(tmp_path, re
                 and time.time() < deadline:
             time.sleep(0.1)
         assert first.poll() is None, "the first run ended before the second started"
-        for extra in ([], ["--resume"]):
-            started = time.time()
-            second = subprocess.run(args + extra, cwd=repo_root, capture_output=True, text=True, timeout=120)
-            lines = second.stderr.strip().splitlines()
-            assert second.returncode == 2, second.stderr[-2000:]
+        # Paused, the holder keeps its flock (an open file's lock does not depend on the process running) and
+        # leaves the CPU to the second runs' start-up; both second runs (plain and --resume) start together.
+        first.send_signal(signal.SIGSTOP)
+        started = time.time()
+        seconds += [subprocess.Popen(args + extra, cwd=repo_root, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                     text=True) for extra in ([], ["--resume"])]
+        for second in seconds:
+            stderr = second.communicate(timeout=120)[1]
+            lines = stderr.strip().splitlines()
+            assert second.returncode == 2, stderr[-2000:]
             assert lines[-1] == (f"error: --result_dir {result_dir} is in use by another run (pid {first.pid}, "
                                  f"lock {result_dir / LOCK_FILE}); wait for it to end or choose another "
                                  f"--result_dir"), lines
-            assert "Traceback" not in second.stderr and time.time() - started < 60
+            assert "Traceback" not in stderr
+        assert time.time() - started < 60
+        first.send_signal(signal.SIGCONT)
         assert first.poll() is None  # the first run was not disturbed
     finally:
+        for second in seconds:
+            if second.poll() is None:
+                second.kill()
+                second.wait()
         first.kill()
         first.wait()
     # A SIGKILLed holder leaves its lock file (with its pid); the kernel dropped the lock, so --resume may run.
@@ -122,12 +136,14 @@ class Interrupted(Exception):
     pass
 
 
-@pytest.fixture()
-def interrupted_run(synthetic_mnist, tmp_path, monkeypatch):
-    """A 1-session introgan run (8 iterations, a checkpoint every 2) killed right after its save at iteration 6."""
+@pytest.fixture(scope="module")
+def interrupted_once(synthetic_mnist, tmp_path_factory):
+    """A 1-session introgan run (8 iterations, a checkpoint every 2) killed right after its save at iteration 6,
+    trained once per module; the tests below get a fresh copy of its files (interrupted_run)."""
+    root = tmp_path_factory.mktemp("interrupted")
     # Recorded as read from these files (the same images), so that main.py --resume can continue the run too.
-    data_dir = testing.write_idx_files(str(tmp_path / "mnist"), synthetic_mnist)
-    config = testing.tiny_config(str(tmp_path / "run"), num_sessions=1, data_dir=data_dir, iters=8, save_interval=2,
+    data_dir = testing.write_idx_files(str(root / "mnist"), synthetic_mnist)
+    config = testing.tiny_config(str(root / "run"), num_sessions=1, data_dir=data_dir, iters=8, save_interval=2,
                                  test_interval=2, sample_interval=100)
     original_save = SessionCheckpointer.save
 
@@ -137,11 +153,21 @@ def interrupted_run(synthetic_mnist, tmp_path, monkeypatch):
             raise Interrupted()
         return path
 
-    monkeypatch.setattr(SessionCheckpointer, "save", save_then_crash)
-    with pytest.raises(Interrupted):
-        experiment.run(config, data=synthetic_mnist)
-    monkeypatch.setattr(SessionCheckpointer, "save", original_save)
-    return config, tmp_path / "run" / "checkpoints" / "session_1"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(SessionCheckpointer, "save", save_then_crash)
+        with pytest.raises(Interrupted):
+            experiment.run(config, data=synthetic_mnist)
+    shutil.copytree(root / "run", root / "pristine")
+    return config, root
+
+
+@pytest.fixture()
+def interrupted_run(interrupted_once):
+    """The interrupted run's files as it left them (restored at the same path: results.json names it)."""
+    config, root = interrupted_once
+    shutil.rmtree(root / "run")
+    shutil.copytree(root / "pristine", root / "run")
+    return config, root / "run" / "checkpoints" / "session_1"
 
 
 def flip_bytes(path, offset=100, count=8):

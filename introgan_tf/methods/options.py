@@ -58,6 +58,7 @@ BENCHMARK_DEFAULTS = {
     "dgr.generator_iterations": 3000,
     "dgr.solver_iterations": 1000,
     "dgr.weight_decay": 0.0,
+    "dgr.importance_of_new_task": 0.3,
     "dgr.solver_adam_lr": Default(lambda config: config.train.adam_lr, "--adam_lr"),
     # The original IntroGAN's utils/svhn.py: label = y - 1 (its class orders and FID files use these indices).
     "data.svhn_labels": "introgan",
