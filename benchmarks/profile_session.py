@@ -121,7 +121,8 @@ def instrument():
 
 def config_for(method, args, result_dir):
     from absl import flags  # pylint: disable=import-outside-toplevel
-    from flags import (baseline_flags, config_builder, data_flags, eval_flags,  # noqa: F401  pylint: disable=import-outside-toplevel
+    # Importing the flag modules defines main.py's flags.  pylint: disable=import-outside-toplevel,unused-import
+    from flags import (baseline_flags, config_builder, data_flags, eval_flags,  # noqa: F401
                        experiment_flags, gan_memory_flags, growth_flags, introgan_flags, training_flags)
     argv = ["profile", "--dataset", "mnist", "--method", method, "--data_dir", args.data_dir,
             "--result_dir", result_dir, "--num_sessions", str(args.num_sessions), "--iters", str(args.iters),

@@ -2,7 +2,8 @@
 
 * ``--strategy mirrored`` on two logical CPU devices: a 2-session IntroGAN run (two phases per session, the
   prototype head, conditional batch norm, growth between sessions), run as session 1 and then ``--resume`` into
-  session 2, equals the single-device 2-session run with the same global batch and seeds, within float32 summation-order noise (the
+  session 2, equals the single-device 2-session run with the same global batch and seeds, within float32
+  summation-order noise (the
   all-reduce adds the two replicas' gradients, and conditional batch norm the replicas' moments, in another
   order): trained weights within WEIGHT_TOLERANCE, accuracies within 0.05.
 * Per-example noise: the two replicas draw different rows, which together are the single-device draw; a
@@ -153,3 +154,11 @@ def test_two_workers_on_loopback_finish_and_only_the_chief_writes(tmp_path, repo
     assert results["complete"] is True and len(results["sessions"]) == 1
     assert (chief_dir / "checkpoints").is_dir()
     assert not other_dir.exists()  # worker 1 wrote into a temporary directory and deleted it
+
+
+def test_gan_memory_refuses_a_strategy_in_one_line():
+    from introgan_tf.errors import InputError
+    from introgan_tf.methods import resolve_config
+    from introgan_tf.testing import tiny_config
+    with pytest.raises(InputError, match="--strategy=mirrored: not supported for --method=gan_memory"):
+        resolve_config(tiny_config("/tmp/unused", method="gan_memory", strategy="mirrored"))
