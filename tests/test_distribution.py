@@ -3,9 +3,8 @@
 * ``--strategy mirrored`` on two logical CPU devices: a 2-session IntroGAN run (two phases per session, the
   prototype head, conditional batch norm, growth between sessions), run as session 1 and then ``--resume`` into
   session 2, equals the single-device 2-session run with the same global batch and seeds, within float32
-  summation-order noise (the
-  all-reduce adds the two replicas' gradients, and conditional batch norm the replicas' moments, in another
-  order): trained weights within WEIGHT_TOLERANCE, accuracies within 0.05.
+  summation-order noise (the all-reduce adds the two replicas' gradients, and conditional batch norm the
+  replicas' moments, in another order): trained weights within WEIGHT_TOLERANCE, accuracies within 0.05.
 * Per-example noise: the two replicas draw different rows, which together are the single-device draw; a
   one-replica strategy draws exactly what no strategy draws.
 * ``--strategy multi_worker``: two worker processes on 127.0.0.1 (free ports, bounded in time) finish by
@@ -25,10 +24,10 @@ import textwrap
 import numpy as np
 import pytest
 
-# Largest |w_mirrored - w_single| over every trained weight after 2 sessions of 4 iterations.  Adam's first
-# steps move each weight by about lr * sign(g), so a gradient near zero whose sign differs in the last bits moves
-# a weight by up to ~2 lr per step apart; IntroGAN's lr is 2e-4, 4 steps per session.
-WEIGHT_TOLERANCE = 1e-2
+# Largest |w_mirrored - w_single| over every trained weight after 2 sessions of 4 iterations: measured 6.3e-6
+# (2 December 2026, session 2 resumed); Adam's first steps move a weight by about lr * sign(g) = 2e-4, so a
+# gradient near zero whose sign differs in the last bits could move one that far: the bound leaves that margin.
+WEIGHT_TOLERANCE = 1e-4
 
 CHILD = textwrap.dedent("""
     import json, sys
