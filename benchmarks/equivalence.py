@@ -44,6 +44,10 @@ VARIANTS = {
     "dgr_exact": ["--method", "dgr", "--replay_mode", "exact-replay", "--critic_iters", "2", *SMALL_BATCH],
     "dgr_permuted": ["--method", "dgr", "--experiment", "permutated-mnist", "--mnist_permutation_number", "2",
                      "--critic_iters", "2", *SMALL_BATCH],
+    "gan_memory": ["--method", "gan_memory", "--source_checkpoint", "random:3", "--gan_memory_width", "16",
+                   "--gm_gan_iterations", "4", "--gm_classifier_iterations", "2", *SMALL_BATCH],
+    "gan_memory_source": ["--method", "gan_memory_source", "--gan_memory_width", "16", "--num_sessions", "1",
+                          *SMALL_BATCH],
     "lower_bound": ["--method", "lower_bound", *SMALL_BATCH],
     "upper_bound": ["--method", "upper_bound", *SMALL_BATCH],
     # GAN Memory on a seeded random source at width 8 (its own batch 16): 4 GAN + 2 classifier iterations per task.

@@ -15,7 +15,9 @@ from introgan_tf.data.datasets import resolve_info
 from introgan_tf.errors import InputError
 
 # Methods whose train step runs under a tf.distribute strategy (see check_common).
-DISTRIBUTED_METHODS = ("lower_bound", "upper_bound")
+# GAN Memory's steps use the per-replica helpers, but its run under two replicas failed in the sample grid
+# (an autograph TypeError in MemoryModel.generate, not understood yet): it stays refused.
+DISTRIBUTED_METHODS = ("lower_bound", "upper_bound", "introgan", "mergan", "mergan_ig", "acgan", "dgr", "dgr_ig")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -23,6 +23,7 @@ import tensorflow as tf
 from keras import ops
 
 from introgan_tf import losses
+from introgan_tf.errors import InputError
 from introgan_tf.layers.resolution import crop_to, pad_to_32
 from introgan_tf.methods.common.session_model import SessionModel, accuracy
 from introgan_tf.methods.gan_memory import lowrank
@@ -66,8 +67,8 @@ class GANStep:
     def __call__(self, real, labels):
         model = self.model
         # GAN_stability's dequantisation: uniform noise U[0, 1/128) on the real images (decision: no flip).
-        real = real + keras.random.uniform(ops.shape(real), 0.0, DEQUANTISATION, seed=model.seed_generator)
-        z = keras.random.normal((ops.shape(real)[0], self.z_dim), seed=model.seed_generator)
+        real = real + model.uniform(ops.shape(real), 0.0, DEQUANTISATION)
+        z = model.normal((ops.shape(real)[0], self.z_dim))
         with tf.GradientTape() as g_tape:
             fakes = self.generate(z, labels)
             g_loss = ops.mean(losses.sigmoid_bce(self.score(fakes, labels), 1.0))
@@ -77,7 +78,7 @@ class GANStep:
                 extra["lowrank"] = tf.cond(model.iteration % self.penalty_every == 0,
                                            lambda: self.penalty_weight * self.g_penalty(), lambda: tf.constant(0.0))
             total = g_loss + extra["lowrank"] if extra else g_loss
-        model.g_optimizer.apply(g_tape.gradient(total, self.g_variables), self.g_variables)
+        model.minimize(model.g_optimizer, g_tape, total, self.g_variables)
         ema_update(self.ema_pairs, self.ema_beta)
         fakes = ops.stop_gradient(fakes)
         # R1 at iterations 0, r1_every, 2 r1_every, ... of the session (every D step by default).
@@ -87,7 +88,7 @@ class GANStep:
             fake_logits = self.score(fakes, labels)
             r1 = losses.r1_penalty(lambda x: self.score(x, labels), real)
             d_loss = losses.gan_memory_d_loss(real_logits, fake_logits) + r1_weight * r1
-        model.d_optimizer.apply(d_tape.gradient(d_loss, self.d_variables), self.d_variables)
+        model.minimize(model.d_optimizer, d_tape, d_loss, self.d_variables)
         return dict(d_loss=d_loss, g_loss=g_loss, r1=r1, d_real=ops.mean(real_logits), d_fake=ops.mean(fake_logits),
                     **extra)
 
@@ -186,8 +187,15 @@ class MemoryModel(SessionModel):
         self.num_seen = self.num_old + self.nb_cl
         self.image_shape = tuple(image_shape)
         self.size = base_generator.image_size
-        self.gan_batch = int(batch_size)
-        self.classifier_batch, self.replay_batch = int(recipe.classifier_batch), int(recipe.replay_batch_per_task)
+        # A replica's share of each batch (all of it on one device; SessionModel checked the element's rows).
+        for flag, value in (("--classifier_batch", recipe.classifier_batch),
+                            ("--replay_batch_per_task", recipe.replay_batch_per_task), ("--batch_size", batch_size)):
+            if int(value) % self.num_replicas:
+                raise InputError(f"{flag}={value}: must be a multiple of the {self.num_replicas} replicas of "
+                                 f"--strategy")
+        self.gan_batch = int(batch_size) // self.num_replicas
+        self.classifier_batch = int(recipe.classifier_batch) // self.num_replicas
+        self.replay_batch = int(recipe.replay_batch_per_task) // self.num_replicas
         self.gan_iterations = int(recipe.gan_iterations)
         self.stored = MemorySlot(name="stored")
         penalty = (lambda: lowrank.penalty(bank)) if recipe.lowrank else None
@@ -229,8 +237,8 @@ class MemoryModel(SessionModel):
 
     def replay_batch_data(self):
         """The classifier's generated images: one draw (z, y) shared by every earlier task i, labelled nb_cl i + y."""
-        z = keras.random.normal((self.replay_batch, self.generator.z_dim), seed=self.seed_generator)
-        local = keras.random.randint((self.replay_batch,), 0, self.nb_cl, seed=self.seed_generator)
+        z = self.normal((self.replay_batch, self.generator.z_dim))
+        local = self.randint((self.replay_batch,), 0, self.nb_cl)
         images = [self.task_images(memory, z, local) for memory in self.memories]
         labels = [local + self.nb_cl * i for i in range(len(self.memories))]
         return ops.concatenate(images, 0), ops.concatenate(labels, 0)
@@ -253,17 +261,23 @@ class MemoryModel(SessionModel):
             logits = self.classifier(images, training=True)
             c_loss = ops.mean(losses.softmax_cross_entropy(logits, labels))
         variables = self.classifier.trainable_variables
-        self.c_optimizer.apply(tape.gradient(c_loss, variables), variables)
+        self.minimize(self.c_optimizer, tape, c_loss, variables)
         self.trackers["c_loss"].update_state(c_loss)
         self.trackers["c_acc"].update_state(accuracy(logits[:, :self.num_seen], labels))
         return ops.convert_to_tensor(0.0)
 
-    def train_step(self, data):
+    def phase(self, iteration):
+        """``gan`` for the memory's iterations, then ``classifier`` (compiled steps chosen on the host)."""
+        return "gan" if iteration < self.gan_iterations else "classifier"
+
+    def phase_step(self, data, phase):
         images, labels = data
-        tf.cond(self.iteration < self.gan_iterations, lambda: self.gan_iteration(images, labels),
-                lambda: self.classifier_iteration(images, labels))
+        if phase == "gan":
+            self.gan_iteration(images, labels)
+        else:
+            self.classifier_iteration(images, labels)
         self.iteration.assign_add(1)
-        return {name: tracker.result() for name, tracker in self.trackers.items()}
+        return self.logs()
 
     # ----------------------------------------------------------------------------------------- inference
     def generate(self, z, labels):
