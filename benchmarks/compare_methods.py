@@ -33,6 +33,8 @@ is kept, an interrupted one is continued with ``--resume``.  Output:
 ``<out>/<dataset>_<budget>/<run>/`` per run, ``report/report.md`` (the table
 of ``python -m introgan_tf.report``), and a JSON summary with the table rows and
 wall times (default ``benchmarks/results/compare_methods_<dataset>_<budget>.json``).
+With ``--only``, that JSON keeps the earlier rows of the runs not rerun when the
+setting is the same (listed under ``rows_from_earlier_run``).
 """
 
 import argparse
@@ -148,6 +150,28 @@ def run_one(name, dataset, args, out_dir):
     return result_dir, seconds
 
 
+def merge_earlier(path, record):
+    """With --only, keeps the earlier JSON's rows of the runs not rerun (same budget, order, seed and nb_cl), so
+    that adding one method to a comparison does not cost rerunning all of them; those rows are listed under
+    ``rows_from_earlier_run``."""
+    if not os.path.isfile(path):
+        return record
+    with open(path) as handle:
+        earlier = json.load(handle)
+    same = all(earlier.get(key) == record[key] for key in ("dataset", "budget", "budget_flags", "order_idx",
+                                                            "seed", "nb_cl"))
+    if not same:
+        print(f"[compare] {path} holds another setting: replaced, not merged", flush=True)
+        return record
+    rerun = {row["run"] for row in record["rows"]}
+    kept = [row for row in earlier.get("rows", []) if row["run"] not in rerun]
+    walls = earlier.get("wall_seconds")
+    walls = {name: seconds for name, seconds in walls.items() if name not in rerun} if isinstance(walls, dict) else {}
+    return dict(record, rows=kept + record["rows"], wall_seconds=dict(walls, **record["wall_seconds"]),
+                rows_from_earlier_run=sorted({row["run"] for row in kept}
+                                             | set(earlier.get("rows_from_earlier_run", [])) - rerun))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--budget", choices=sorted(BUDGETS), default="small")
@@ -181,10 +205,13 @@ def main():
         print(f"report: {report}")
         os.makedirs(args.json_dir, exist_ok=True)
         path = os.path.join(args.json_dir, f"compare_methods_{dataset}_{args.budget}.json")
+        record = {"dataset": dataset, "budget": args.budget, "budget_flags": BUDGETS[args.budget],
+                  "order_idx": args.order_idx, "seed": args.seed, "nb_cl": args.nb_cl, "rows": rows,
+                  "wall_seconds": walls}
+        if args.only:
+            record = merge_earlier(path, record)
         with open(path, "w") as handle:
-            json.dump({"dataset": dataset, "budget": args.budget, "budget_flags": BUDGETS[args.budget],
-                       "order_idx": args.order_idx, "seed": args.seed, "nb_cl": args.nb_cl, "rows": rows,
-                       "wall_seconds": walls}, handle, indent=2)
+            json.dump(record, handle, indent=2)
         print(f"wrote {path}")
     if failed:
         print(f"[compare] failed runs: {', '.join(failed)}", file=sys.stderr)

@@ -26,6 +26,8 @@ DEFAULT_DATA = os.path.join(os.path.dirname(REPO), "shared", "data", "mnist")
 TINY = ["--num_sessions", "2", "--iters", "6", "--test_interval", "3", "--save_interval", "3",
         "--sample_interval", "3", "--skip_fid", "--fid_samples_per_class", "40", "--seed", "1993"]
 SMALL_BATCH = ["--batch_size", "16"]
+GAN_MEMORY = ["--source_checkpoint", "random:0", "--gan_memory_width", "8", "--gm_gan_iterations", "4",
+              "--gm_classifier_iterations", "2"]
 VARIANTS = {
     "introgan": ["--method", "introgan", "--proto_num", "4", "--replay_per_class", "30", *SMALL_BATCH],
     "introgan_wgan": ["--method", "introgan", "--proto_num", "4", "--replay_per_class", "30", "--mode", "wgan-gp",
@@ -42,10 +44,19 @@ VARIANTS = {
     "dgr_exact": ["--method", "dgr", "--replay_mode", "exact-replay", "--critic_iters", "2", *SMALL_BATCH],
     "dgr_permuted": ["--method", "dgr", "--experiment", "permutated-mnist", "--mnist_permutation_number", "2",
                      "--critic_iters", "2", *SMALL_BATCH],
+    "gan_memory": ["--method", "gan_memory", "--source_checkpoint", "random:3", "--gan_memory_width", "16",
+                   "--gm_gan_iterations", "4", "--gm_classifier_iterations", "2", *SMALL_BATCH],
+    "gan_memory_source": ["--method", "gan_memory_source", "--gan_memory_width", "16", "--num_sessions", "1",
+                          *SMALL_BATCH],
     "lower_bound": ["--method", "lower_bound", *SMALL_BATCH],
     "upper_bound": ["--method", "upper_bound", *SMALL_BATCH],
+    # GAN Memory on a seeded random source at width 8 (its own batch 16): 4 GAN + 2 classifier iterations per task.
+    "gan_memory": ["--method", "gan_memory", *GAN_MEMORY],
+    "gan_memory_lowrank": ["--method", "gan_memory", *GAN_MEMORY, "--gm_lowrank", "--gm_lowrank_energy", "0.9",
+                           "--gm_lowrank_every", "2"],
+    "gan_memory_source": ["--method", "gan_memory_source", "--gan_memory_width", "8", "--nb_cl", "5"],
 }
-DROPPED_KEYS = {"timing", "seconds", "config", "result_dir", "source_run"}
+DROPPED_KEYS = {"timing", "seconds", "config", "result_dir", "source_run", "source_dir"}
 
 
 def strip(value):

@@ -30,8 +30,9 @@ flags.DEFINE_float("RA_factor", None, "mergan --mergan_mode=ra: weight of the re
 flags.DEFINE_enum("replay_mode", "generative-replay", ["none", "exact-replay", "generative-replay"],
                   "dgr: what the previous tasks replay: nothing, their real data, or samples of the previous "
                   "scholar labelled by the previous solver.")
-flags.DEFINE_float("importance_of_new_task", 0.3,
-                   "dgr: r; losses are r * new-task loss + (1 - r) * replay loss.")
+flags.DEFINE_float("importance_of_new_task", None,
+                   "dgr: r; losses are r * new-task loss + (1 - r) * replay loss. "
+                   + default_text("dgr.importance_of_new_task"))
 flags.DEFINE_integer("generator_iterations", None, "dgr: generator iterations per task, before the solver's. "
                      + default_text("dgr.generator_iterations"))
 flags.DEFINE_integer("solver_iterations", None, "dgr: solver iterations per task, after the generator's. "

@@ -51,7 +51,9 @@ FLAG_PATHS = {
     "r1_gamma": "gan_memory.r1_gamma", "r1_every": "gan_memory.r1_every", "ema_beta": "gan_memory.ema_beta",
     "gm_gan_iterations": "gan_memory.gan_iterations", "gm_classifier_iterations": "gan_memory.classifier_iterations",
     "classifier_batch": "gan_memory.classifier_batch", "replay_batch_per_task": "gan_memory.replay_batch_per_task",
-    "classifier_lr": "gan_memory.classifier_lr",
+    "classifier_lr": "gan_memory.classifier_lr", "gm_lowrank": "gan_memory.lowrank",
+    "gm_lowrank_weight": "gan_memory.lowrank_weight", "gm_lowrank_every": "gan_memory.lowrank_every",
+    "gm_lowrank_energy": "gan_memory.lowrank_energy",
     # data_flags
     **{name: f"data.{name}" for name in (
         "svhn_extra", "svhn_labels", "image_size", "lsun_categories", "max_images_per_class", "lsun_resize",

@@ -24,3 +24,14 @@ flags.DEFINE_integer("classifier_batch", 36, "gan_memory: real images of the cur
 flags.DEFINE_integer("replay_batch_per_task", 36, "gan_memory: generated images of every earlier task per "
                      "classifier step (one shared draw of z and labels).")
 flags.DEFINE_float("classifier_lr", 1e-4, "gan_memory: learning rate of the lifelong classifier's Adam.")
+flags.DEFINE_boolean("gm_lowrank", None, "gan_memory: low-rank compression of every task's G style (the original's "
+                     "compression script): a singular-value penalty during training and, after each task, an SVD "
+                     "truncation of the compressed layers' scales and shifts onto bases shared with the later tasks. "
+                     + default_text("gan_memory.lowrank"))
+flags.DEFINE_float("gm_lowrank_weight", None, "gan_memory --gm_lowrank: weight of the singular-value penalty "
+                   "sum_i s_i (0.1 + sigmoid(10 i / n)) in the G loss. " + default_text("gan_memory.lowrank_weight"))
+flags.DEFINE_integer("gm_lowrank_every", None, "gan_memory --gm_lowrank: the penalty at every this many G steps. "
+                     + default_text("gan_memory.lowrank_every"))
+flags.DEFINE_float("gm_lowrank_energy", None, "gan_memory --gm_lowrank: the fraction of the singular-value sum kept, "
+                   "in (0, 1], for every G block conv.  Unset: the original's fractions by output width (>= 1024: "
+                   "0.8, 512: 0.9, 256: 0.95) and only those layers compressed (narrower ones keep full styles).")

@@ -115,7 +115,7 @@ class DGRConfig:
     """Deep Generative Replay, reference protocol (docs/methods.md#dgr)."""
 
     replay_mode: str = "generative-replay"  # none | exact-replay | generative-replay
-    importance_of_new_task: float = 0.3
+    importance_of_new_task: Optional[float] = None  # per-experiment default (0.3; 0.4 on mnist-svhn / svhn-mnist)
     generator_iterations: Optional[int] = None
     solver_iterations: Optional[int] = None
     weight_decay: Optional[float] = None
@@ -144,6 +144,11 @@ class GANMemoryConfig:
     classifier_batch: int = 36             # real images per classifier step
     replay_batch_per_task: int = 36        # generated images per earlier task per classifier step
     classifier_lr: float = 1e-4
+    # Low-rank compression of the G style (the original's compression script); None: the method's default.
+    lowrank: Optional[bool] = None         # gan_memory: --gm_lowrank
+    lowrank_weight: Optional[float] = None  # weight of the singular-value penalty in the G loss
+    lowrank_every: Optional[int] = None    # the penalty every this many G steps
+    lowrank_energy: Optional[float] = None  # one energy fraction for every G block conv (None: by layer width)
 
 
 @dataclasses.dataclass(frozen=True)

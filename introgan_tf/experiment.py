@@ -58,6 +58,24 @@ def config_changes(old: dict, new: dict, prefix: str = "") -> list:
     return changes
 
 
+# Settings added after runs were written.  A results.json without one (or with None, "the method's default", from
+# before the method had the setting) ran with the networks' fixed values of that version, which are the method's
+# defaults today; anything else would refuse to resume every older run.
+ADDED_SETTINGS = ("train.z_dim", "train.dim")
+
+
+def with_added_settings(stored: ExperimentConfig) -> ExperimentConfig:
+    """``stored`` with each unset :data:`ADDED_SETTINGS` field set to the method's default for it."""
+    from introgan_tf.methods import get_options  # pylint: disable=import-outside-toplevel
+    from introgan_tf.methods.options import Default  # pylint: disable=import-outside-toplevel
+    defaults = get_options(stored.method).defaults
+    for path in ADDED_SETTINGS:
+        if stored.get(path) is None and path in defaults:
+            default = defaults[path]
+            stored = stored.replace_path(path, default.value(stored) if isinstance(default, Default) else default)
+    return stored
+
+
 def load_data(config: ExperimentConfig) -> DatasetSplits:
     """The run's dataset, read from local files as ``config`` says (a dataset sequence: its first task's)."""
     return load_dataset(config.dataset, config.data_dir, config.data_source, config.tfds_data_dir,
@@ -136,7 +154,8 @@ class Experiment:
             if stored_raw and "data" not in stored_raw:
                 # Written before the data settings existed: it read MNIST-style files, which they do not change.
                 stored_raw["data"] = config.to_dict()["data"]
-            stored = ExperimentConfig.from_dict(stored_raw).to_dict() if "config" in existing else {}
+            stored = (with_added_settings(ExperimentConfig.from_dict(stored_raw)).to_dict() if "config" in existing
+                      else {})
             changed = config_changes(stored, config.to_dict())
             if changed:
                 raise InputError(f"--resume: {self.results_path} was written with other settings "

@@ -24,13 +24,27 @@ from introgan_tf.errors import InputError
 PRECISIONS = MIXED_PRECISION_POLICIES
 
 
+_STRATEGIES = {}  # one per kind and process: see make_strategy
+
+
 def make_strategy(name: str) -> tf.distribute.Strategy:
-    """The ``tf.distribute`` strategy of ``--strategy``.
+    """The ``tf.distribute`` strategy of ``--strategy``, the same object for every run of this process.
 
     ``mirrored`` replicates over every GPU, or, without a GPU, over every logical CPU device (one unless the
     process configured more, as the tests do).  ``multi_worker`` needs ``TF_CONFIG``; it must be created before
-    TensorFlow runs anything else in the process.
+    TensorFlow runs anything else in the process.  A second ``MirroredStrategy`` in one process numbers its
+    collectives from the same keys as the first and its all-reduces then fail ("Shape mismatch in the collective
+    instance 100"), so runs after the first (a sweep, a resume in the same process) reuse the first strategy.
     """
+    if name != "default" and name in _STRATEGIES:
+        return _STRATEGIES[name]
+    strategy = _new_strategy(name)
+    if name != "default":
+        _STRATEGIES[name] = strategy
+    return strategy
+
+
+def _new_strategy(name: str) -> tf.distribute.Strategy:
     if name == "default":
         return tf.distribute.get_strategy()
     if name == "mirrored":

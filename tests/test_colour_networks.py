@@ -138,6 +138,6 @@ def test_per_dataset_defaults_of_the_colour_networks():
     assert (svhn.train.iters, svhn.mergan.ra_factor, svhn.train.z_dim, svhn.train.dim) == (8001, 1e-2, 128, 32)
     lsun = resolved("mergan", "lsun")
     assert (lsun.train.iters, lsun.train.dim) == (20001, 64)
-    with pytest.raises(InputError, match="--dim=8: --method=acgan has no such setting"):
-        resolve_config(ExperimentConfig(dataset="cifar10", method="acgan", result_dir="/unused").replace_path(
-            "train.dim", 8))
+    with pytest.raises(InputError, match="--z_dim=8: --method=lower_bound has no such setting"):
+        resolve_config(ExperimentConfig(dataset="cifar10", method="lower_bound", result_dir="/unused").replace_path(
+            "train.z_dim", 8))

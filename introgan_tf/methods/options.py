@@ -15,7 +15,9 @@ from introgan_tf.data.datasets import resolve_info
 from introgan_tf.errors import InputError
 
 # Methods whose train step runs under a tf.distribute strategy (see check_common).
-DISTRIBUTED_METHODS = ("lower_bound", "upper_bound")
+# GAN Memory's steps use the per-replica helpers, but its run under two replicas failed in the sample grid
+# (an autograph TypeError in MemoryModel.generate, not understood yet): it stays refused.
+DISTRIBUTED_METHODS = ("lower_bound", "upper_bound", "introgan", "mergan", "mergan_ig", "acgan", "dgr", "dgr_ig")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -57,6 +59,7 @@ BENCHMARK_DEFAULTS = {
     "dgr.generator_iterations": 3000,
     "dgr.solver_iterations": 1000,
     "dgr.weight_decay": 0.0,
+    "dgr.importance_of_new_task": 0.3,
     "dgr.solver_adam_lr": Default(lambda config: config.train.adam_lr, "--adam_lr"),
     # The original IntroGAN's utils/svhn.py: label = y - 1 (its class orders and FID files use these indices).
     "data.svhn_labels": "introgan",

@@ -18,11 +18,15 @@ over the classes the session trains on: the new ones (sequential) or all seen
 (joint).  Drawing old classes in the sequential run would make G rehearse its
 own old classes against D's class head -- self-replay, no longer a lower bound.
 
-Conditioning: z has NZ = 110 entries ~ N(0, I) and its first ``num_classes``
-entries are overwritten by the one-hot label, as the original (issue #8 asks
-why; it is kept so that the method is the published one).  The exported
-``generate`` signature therefore takes z of size 110 (``z_dim``); the entries a
-label overwrites are ignored.
+Networks: CIFAR-10's 32x32 pair for 28..32-pixel data, the ImageNet-folder
+128x128 pair for 128-pixel data (``--dataset image_folder --image_size 128``),
+chosen from the data's shape (networks.py); other shapes are a one-line error.
+
+Conditioning: z has ``--z_dim`` = 110 entries ~ N(0, I) (the original's nz) and
+its first ``num_classes`` entries are overwritten by the one-hot label, as the
+original (issue #8 asks why; it is kept so that the method is the published
+one).  The exported ``generate`` signature therefore takes z of size z_dim; the
+entries a label overwrites are ignored.
 
 Inference: sampling and classification run D and G with ``training=False``:
 Dropout off and BN on its moving statistics.  The original never switches netG
@@ -35,7 +39,7 @@ argmax of D's class logits over the seen classes.
 
 from introgan_tf.data.pipeline import make_pool
 from introgan_tf.methods.acgan.model import ACGANModel
-from introgan_tf.methods.acgan.networks import ACGANDiscriminator, ACGANGenerator
+from introgan_tf.methods.acgan.networks import ACGANDiscriminator, ACGANGenerator, network_size
 from introgan_tf.methods.base import ContinualMethod
 
 
@@ -48,15 +52,18 @@ class ACGAN(ContinualMethod):
         self.generator = None       # the previous session's networks (sequential continuation)
         self.discriminator = None
         self.pool_classes = ()      # new-label ids of the classes in the current pool
+        network_size(info.image_shape)  # networks for the data's shape, or a one-line error
 
     def trained_classes(self, session):
         """(low, high): the new-label ids the session trains on (its pool and its fake labels)."""
         return (0 if self.joint else session.num_old), session.num_seen
 
     def fresh_networks(self):
-        channels = self.info.image_shape[-1]
-        return (ACGANGenerator(self.info.num_classes, channels=channels),
-                ACGANDiscriminator(self.info.num_classes, channels=channels))
+        """The CIFAR-10 pair for 28..32-pixel images, the ImageNet-folder pair for 128 (networks.network_size)."""
+        channels, size, train = self.info.image_shape[-1], network_size(self.info.image_shape), self.config.train
+        return (ACGANGenerator(self.info.num_classes, channels=channels, size=size, z_dim=train.z_dim,
+                               dim=train.dim),
+                ACGANDiscriminator(self.info.num_classes, channels=channels, size=size, dim=train.dim))
 
     def make_model(self, generator, discriminator, session) -> ACGANModel:
         aux = self.config.aux

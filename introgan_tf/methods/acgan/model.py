@@ -26,7 +26,7 @@ import tensorflow as tf
 from keras import ops
 
 from introgan_tf import losses
-from introgan_tf.layers.resolution import crop_to, pad_to_32
+from introgan_tf.layers.resolution import crop_to, pad_to
 from introgan_tf.methods.common.session_model import SessionModel, accuracy
 
 
@@ -51,7 +51,8 @@ class ACGANModel(SessionModel):
       discriminator: ACGANDiscriminator over the same label space.
       num_seen: classes seen so far: ``call`` returns the class logits [:, :num_seen].
       fake_classes: (low, high): y~ is drawn uniformly from low..high-1.
-      image_shape: (H, W, C) of the dataset; real images are padded to 32x32, samples cropped back.
+      image_shape: (H, W, C) of the dataset; real images are padded to the networks' side (28 -> 32), samples
+        cropped back.
       acgan_scale, acgan_scale_g: class-loss weights in L_D and L_G.
       batch_size: B, one real batch per element.
       seed: seed of the in-graph SeedGenerator (z, y~).
@@ -74,14 +75,14 @@ class ACGANModel(SessionModel):
                                g_optimizer=(g_optimizer, self.generator.trainable_variables))
 
     def sample_fakes(self, batch_size):
-        """z ~ N(0, I_110) and y~ uniform over ``fake_classes`` (G overwrites z's first entries)."""
+        """z ~ N(0, I_z_dim) and y~ uniform over ``fake_classes`` (G overwrites z's first entries)."""
         z = self.normal((batch_size, self.generator.z_dim))
         labels = self.randint((batch_size,), *self.fake_classes)
         return z, labels
 
     # ----------------------------------------------------------------------------------------- steps
     def discriminator_step(self, real, labels, fakes, fake_labels):
-        """One Adam step of D on L_D; ``fakes`` are 32x32 and carry no gradient to G."""
+        """One Adam step of D on L_D; ``fakes`` have the networks' side and carry no gradient to G."""
         with tf.GradientTape() as tape:
             real_source, real_class = self.discriminator(real, training=True)
             fake_source, fake_class = self.discriminator(fakes, training=True)
@@ -106,7 +107,7 @@ class ACGANModel(SessionModel):
 
     def train_step(self, data):
         images, labels = data
-        real = pad_to_32(images)
+        real = pad_to(images, self.discriminator.size)
         z, fake_labels = self.sample_fakes(ops.shape(real)[0])
         with tf.GradientTape() as g_tape:
             fakes = self.generator((z, fake_labels), training=True)
@@ -122,4 +123,4 @@ class ACGANModel(SessionModel):
 
     def classify(self, images):
         """Class logits [N, num_seen] of dataset-shaped images in [-1, 1]: prediction is their argmax."""
-        return self.discriminator(pad_to_32(images), training=False)[1][:, :self.num_seen]
+        return self.discriminator(pad_to(images, self.discriminator.size), training=False)[1][:, :self.num_seen]

@@ -1,7 +1,11 @@
 """What every per-session train model shares (the Keras side of the session contract in methods/base.py).
 
-* ``iteration``: the session's step counter, a checkpointed variable, so a resumed session knows where it is
-  and the G step can be skipped at iteration 0 (applying zero gradients would still advance Adam);
+* ``iteration``: the session's step counter, a checkpointed variable, so a resumed session knows where it is;
+* **phases**: ``phase(iteration)`` names, on the host, the step variant that runs an iteration (e.g. no G step
+  at iteration 0, since applying zero gradients would still advance Adam; DGR's solver phase); each variant is
+  its own compiled function and ``phase_step(data, phase)`` receives the name as a Python string
+  (``train_step(data)`` is the step after the first, what tests trace alone).  No optimiser
+  update sits in a ``tf.cond``, which tf.distribute refuses (the optimiser's merge_call inside control flow);
 * ``seed_generator``: the in-graph randomness (z, fake labels, GP mixing), checkpointed with the model;
 * ``trackers``: running means of the step's outputs, which ``fit`` logs and the TensorBoard writer records;
 * optimisers built at compile time, so that a checkpoint restores into existing slot variables and no variable
@@ -69,6 +73,52 @@ class SessionModel(keras.Model):
     @property
     def metrics(self):
         return list(self.trackers.values())
+
+    # ----------------------------------------------------------------------------------------- phases
+    def phase(self, iteration: int) -> str:
+        """The step variant that runs ``iteration`` of the session (host side; default: the same for all)."""
+        del iteration
+        return "train"
+
+    def phase_step(self, data, phase):
+        """One iteration of ``phase`` on one ``fit`` element; models with one phase override ``train_step``."""
+        del phase
+        return self.train_step(data)
+
+    def train_step(self, data):
+        """The step of every iteration after the first (``phase(1)``); models with phases override ``phase_step``."""
+        return self.phase_step(data, self.phase(1))
+
+    def fit(self, *args, **kwargs):
+        self._host_iteration = None  # read from ``iteration`` at the first step (a restore may have moved it)
+        return super().fit(*args, **kwargs)
+
+    def make_train_function(self, force=False):
+        """Keras' train function, one compiled step per phase, chosen on the host before every step.
+
+        Each call of the train function runs one iteration (``steps_per_execution`` stays 1, keras#19246), so
+        the host counts iterations itself and reads the ``iteration`` variable only at the first step of a
+        ``fit``.
+        """
+        if self.train_function is not None and not force:
+            return self.train_function
+        if self.steps_per_execution != 1:
+            raise InputError(f"steps_per_execution={self.steps_per_execution}: the session models run one "
+                             f"iteration per call (phases are chosen on the host)")
+        compiled = {}
+
+        def train_function(iterator):
+            if getattr(self, "_host_iteration", None) is None:
+                self._host_iteration = int(self.iteration.numpy())
+            phase = self.phase(self._host_iteration)
+            if phase not in compiled:
+                compiled[phase] = self._make_function(lambda data: self.phase_step(data, phase))
+            outputs = compiled[phase](iterator)
+            self._host_iteration += 1
+            return outputs
+
+        self.train_function = train_function
+        return train_function
 
     # ----------------------------------------------------------------------------------------- element layout
     @property
@@ -174,9 +224,10 @@ class SessionModel(keras.Model):
         """Per-example N(0, 1) noise of this replica's ``shape`` (rows drawn for the global batch)."""
         return self.replica_rows(keras.random.normal(self._global_shape(shape), seed=self.seed_generator))
 
-    def uniform(self, shape):
-        """Per-example U[0, 1) noise of this replica's ``shape``."""
-        return self.replica_rows(keras.random.uniform(self._global_shape(shape), seed=self.seed_generator))
+    def uniform(self, shape, minval=0.0, maxval=1.0):
+        """Per-example U[minval, maxval) noise of this replica's ``shape``."""
+        return self.replica_rows(keras.random.uniform(self._global_shape(shape), minval, maxval,
+                                                      seed=self.seed_generator))
 
     def randint(self, shape, minval, maxval):
         """Per-example integers in [minval, maxval) of this replica's ``shape``."""

@@ -29,7 +29,7 @@ from introgan_tf.methods.common.frozen import frozen_copy
 from introgan_tf.methods.common.inference import PerModel
 from introgan_tf.methods.dgr.class_sampling import SolverSampler
 from introgan_tf.methods.dgr.model import DGRModel, FrozenScholar
-from introgan_tf.methods.dgr.networks import Z_DIM, DGRCritic, DGRGenerator, DGRSolver
+from introgan_tf.methods.dgr.networks import DGRCritic, DGRGenerator, DGRSolver
 
 REPLAY_MODES = {"none": None, "exact-replay": "exact", "generative-replay": "generative"}
 
@@ -50,12 +50,14 @@ class DGR(ContinualMethod):
             return PerModel(lambda model: tf.function(getattr(model, name), input_signature=[
                 tf.TensorSpec([None, model.generator.z_dim], tf.float32)]))
         self._images, self._predict = traced("generate"), traced("predict_generated")
-        self.sampler = SolverSampler(Z_DIM, info.image_shape, config.seed)
+        self.sampler = SolverSampler(config.train.z_dim, info.image_shape, config.seed)
 
     # ---------------------------------------------------------------------------------------- helpers
     def new_networks(self):
-        channels = self.info.image_shape[-1]
-        return DGRGenerator(channels), DGRCritic(channels), DGRSolver(self.info.num_classes, channels)
+        """The scholar; --z_dim and --dim are the original's --generator-z-size and generator / critic widths."""
+        channels, train = self.info.image_shape[-1], self.config.train
+        return (DGRGenerator(channels, z_dim=train.z_dim, dim=train.dim), DGRCritic(channels, dim=train.dim),
+                DGRSolver(self.info.num_classes, channels))
 
     def make_model(self, session, replay) -> DGRModel:
         model = DGRModel(*self.networks, self.config.dgr, self.config.train, session.num_seen, replay=replay,

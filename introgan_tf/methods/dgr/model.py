@@ -6,9 +6,10 @@ generator G with critic D and a solver S (networks.py), all on [0, 1] images
 at 32x32.  One ``fit`` of ``generator_iterations + solver_iterations`` runs the
 two phases of a task, switched on the iteration counter i:
 
-* GAN phase, i < generator_iterations: one G step if i > 0 (skipped with tf.cond
-  at i = 0, so Adam does not advance), then ``critic_iters`` D steps, each on
-  the next real batch x (and the next replay batch x').
+* GAN phase, i < generator_iterations: one G step if i > 0 (none at i = 0, so
+  Adam does not advance), then ``critic_iters`` D steps, each on the next real
+  batch x (and the next replay batch x').  The phases are compiled steps chosen
+  on the host (``phase``), not a ``tf.cond``, which tf.distribute refuses.
 * Solver phase: one S step on the next batch (x, y) (and (x', y')).
 
 With r = ``importance_of_new_task``, z ~ N(0, I) (G scales it by 0.1), one fake
@@ -219,11 +220,10 @@ class DGRModel(SessionModel):
             return self.generative_replay(batch_size)
         return None, None
 
-    def gan_iteration(self, images, replay_images, replay_labels):
+    def gan_iteration(self, images, replay_images, replay_labels, generator_step=True):
         batch_size = self.batch_size
         zero = ops.convert_to_tensor(0.0)
-        # No G step at iteration 0 of a task; applying zero gradients would still advance Adam.
-        g_loss = tf.cond(self.iteration > 0, lambda: self.generator_step(batch_size), lambda: zero)
+        g_loss = self.generator_step(batch_size) if generator_step else zero
 
         def critic_iteration(k, d_loss, w_distance):  # a graph loop: the step is traced once, not critic_iters times
             real = images[k * batch_size:(k + 1) * batch_size]
@@ -231,8 +231,12 @@ class DGRModel(SessionModel):
             d_loss, w_distance = self.critic_step(real, replay)
             return k + 1, d_loss, w_distance
 
-        _, d_loss, w_distance = tf.while_loop(lambda k, *_: k < self.train_cfg.critic_iters, critic_iteration,
-                                              (tf.constant(0), zero, zero))
+        if self.num_replicas == 1:
+            _, d_loss, w_distance = tf.while_loop(lambda k, *_: k < self.train_cfg.critic_iters, critic_iteration,
+                                                  (tf.constant(0), zero, zero))
+        else:  # tf.distribute refuses the optimiser's (and synchronised BN's) merge_call inside a graph loop
+            for k in range(self.train_cfg.critic_iters):
+                _, d_loss, w_distance = critic_iteration(k, zero, zero)
         self.trackers["g_loss"].update_state(g_loss)
         self.trackers["d_loss"].update_state(d_loss)
         self.trackers["w_distance"].update_state(w_distance)
@@ -246,7 +250,14 @@ class DGRModel(SessionModel):
         self.trackers["s_acc"].update_state(s_acc)
         return ops.convert_to_tensor(0.0)
 
-    def train_step(self, data):
+    def phase(self, iteration):
+        """``gan_first`` at iteration 0 (no G step: zero gradients would still advance Adam), ``gan`` until
+        ``generator_iterations``, then ``solver``."""
+        if iteration == 0:
+            return "gan_first"
+        return "gan" if iteration < self.cfg.generator_iterations else "solver"
+
+    def phase_step(self, data, phase):
         images, labels = data
         images = to_scholar_space(images)
         replay_images = replay_labels = None
@@ -254,11 +265,12 @@ class DGRModel(SessionModel):
             half = self.element_rows
             images, replay_images = images[:half], images[half:]
             labels, replay_labels = labels[:half], labels[half:]
-        tf.cond(self.iteration < self.cfg.generator_iterations,
-                lambda: self.gan_iteration(images, replay_images, replay_labels),
-                lambda: self.solver_iteration(images, labels, replay_images, replay_labels))
+        if phase == "solver":
+            self.solver_iteration(images, labels, replay_images, replay_labels)
+        else:
+            self.gan_iteration(images, replay_images, replay_labels, generator_step=phase == "gan")
         self.iteration.assign_add(1)
-        return {name: tracker.result() for name, tracker in self.trackers.items()}
+        return self.logs()
 
     # ----------------------------------------------------------------------------------------- inference
     def classify(self, images):

@@ -6,11 +6,15 @@ networks work on images in [0, 1] at 32x32 (MNIST padded by 2, value 0);
 :func:`to_scholar_space` / :func:`from_scholar_space` convert from / to the
 pipeline's [-1, 1] images of the dataset's size.
 
-* Generator: z ~ N(0, I) of size 100, scaled by 0.1 inside (the original's
-  ``randn * .1``) -> Dense(4*4*512) -> BN -> ReLU -> 3 x [ConvT 4x4 s2 p1 -> BN
-  -> ReLU] (512 -> 256 -> 128 -> 64) -> ConvT(64 -> C, 3x3 s1 p1) -> sigmoid.
+* Generator: z ~ N(0, I) of size 100 (``--z_dim``, the original's
+  ``--generator-z-size``), scaled by 0.1 inside (the original's ``randn * .1``)
+  -> Dense(4*4*8w) -> BN -> ReLU -> 3 x [ConvT 4x4 s2 p1 -> BN -> ReLU]
+  (8w -> 4w -> 2w -> w) -> ConvT(w -> C, 3x3 s1 p1) -> sigmoid, with w = 64
+  (``--dim``, the original's ``--generator-g-channel-size``): 512-256-128-64.
 * Critic: 4 x [Conv 4x4 p1 -> LeakyReLU(0.01)] with strides 2, 2, 2, 1 and
-  channels 64-128-256-512 (32 -> 16 -> 8 -> 4 -> 3), flattened PER SAMPLE
+  channels w-2w-4w-8w, w = 64 (``--dim``, the original's
+  ``--generator-c-channel-size``, which defaults to the same 64 as the
+  generator's): 64-128-256-512 (32 -> 16 -> 8 -> 4 -> 3), flattened PER SAMPLE
   (3*3*512 = 4608) -> Dense(1).  The original's flatten assumed 4096 values
   and so regrouped values across samples; not reproduced.
 * Solver: Conv(C -> 128, 3x3 s1 p1), no BN/activation, then 3 x [Conv 3x3 s2
@@ -33,11 +37,11 @@ from keras import layers, ops
 
 from introgan_tf.layers import numbered_layers, resolution, synchronized_batch_norm
 
-Z_DIM = 100
+Z_DIM = 100            # --generator-z-size
 NOISE_SCALE = 0.1      # z = 0.1 * N(0, I) (the original's ``_noise``)
 IMAGE_SIZE = resolution.SIZE  # every scholar network works at 32x32
-GENERATOR_CHANNELS = 64
-CRITIC_CHANNELS = 64
+GENERATOR_CHANNELS = 64  # --generator-g-channel-size
+CRITIC_CHANNELS = 64     # --generator-c-channel-size
 SOLVER_CHANNELS = 1024  # --solver-channel-size; depth 5 and 3 reducing layers give 128-256-512-1024
 LEAKY_SLOPE = 0.01     # F.leaky_relu's default
 
@@ -68,13 +72,14 @@ def _batch_norm(name: str):
 
 @keras.saving.register_keras_serializable(package="introgan_tf")
 class DGRGenerator(keras.Model):
-    """Unconditional generator: z [N, 100] ~ N(0, I) -> images [N, 32, 32, C] in [0, 1]."""
+    """Unconditional generator: z [N, z_dim] ~ N(0, I) -> images [N, 32, 32, C] in [0, 1]; ``dim``: its width w."""
 
-    def __init__(self, channels: int = 1, z_dim: int = Z_DIM, **kwargs):
+    def __init__(self, channels: int = 1, z_dim: int = Z_DIM, dim: int = GENERATOR_CHANNELS, **kwargs):
         super().__init__(**kwargs)
         self.channels = channels
         self.z_dim = z_dim
-        width = GENERATOR_CHANNELS
+        self.dim = dim
+        width = dim
         self.fc = layers.Dense(4 * 4 * width * 8, kernel_initializer=_gaussian(), name="g_fc")
         self.bn0 = _batch_norm("g_bn0")
         for i, multiple in enumerate((4, 2, 1), start=1):  # attributes, not a list: see numbered_layers
@@ -87,26 +92,28 @@ class DGRGenerator(keras.Model):
 
     def call(self, z, training=False):
         x = self.fc(NOISE_SCALE * z)
-        x = ops.relu(self.bn0(ops.reshape(x, (-1, 4, 4, GENERATOR_CHANNELS * 8)), training=training))
+        x = ops.relu(self.bn0(ops.reshape(x, (-1, 4, 4, self.dim * 8)), training=training))
         for deconv, bn in zip(numbered_layers(self, "deconv", 3), numbered_layers(self, "bn", 3)):
             x = ops.relu(bn(deconv(x), training=training))
         return ops.sigmoid(ops.cast(self.output_deconv(x), "float32"))  # float32 images under mixed precision
 
     def get_config(self):
-        return dict(super().get_config(), channels=self.channels, z_dim=self.z_dim)
+        return dict(super().get_config(), channels=self.channels, z_dim=self.z_dim, dim=self.dim)
 
 
 @keras.saving.register_keras_serializable(package="introgan_tf")
 class DGRCritic(keras.Model):
-    """WGAN critic: images [N, 32, 32, C] in [0, 1] -> scores [N, 1]; each row depends on its own sample only."""
+    """WGAN critic: images [N, 32, 32, C] in [0, 1] -> scores [N, 1]; each row depends on its own sample only.
+    ``dim``: its first conv's width."""
 
-    def __init__(self, channels: int = 1, **kwargs):
+    def __init__(self, channels: int = 1, dim: int = CRITIC_CHANNELS, **kwargs):
         super().__init__(**kwargs)
         self.channels = channels
+        self.dim = dim
         widths, strides = (1, 2, 4, 8), (2, 2, 2, 1)
         self.pad = layers.ZeroPadding2D(1)
         for i, (multiple, stride) in enumerate(zip(widths, strides), start=1):
-            setattr(self, f"conv{i}", layers.Conv2D(CRITIC_CHANNELS * multiple, 4, strides=stride, padding="valid",
+            setattr(self, f"conv{i}", layers.Conv2D(dim * multiple, 4, strides=stride, padding="valid",
                                                     kernel_initializer=_gaussian(), name=f"c_conv{i}"))
         self.fc = layers.Dense(1, kernel_initializer=_gaussian(), name="c_fc")
         self(ops.zeros((1, IMAGE_SIZE, IMAGE_SIZE, channels)))
@@ -122,7 +129,7 @@ class DGRCritic(keras.Model):
         return ops.cast(self.fc(ops.reshape(x, (ops.shape(x)[0], -1))), "float32")  # float32 scores
 
     def get_config(self):
-        return dict(super().get_config(), channels=self.channels)
+        return dict(super().get_config(), channels=self.channels, dim=self.dim)
 
 
 @keras.saving.register_keras_serializable(package="introgan_tf")

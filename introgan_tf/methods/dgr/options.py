@@ -55,10 +55,15 @@ DEFAULTS = {
     "train.adam_lr": Default(lambda config: 3e-5 if config.experiment in SEQUENCE_EXPERIMENTS else 1e-4,
                              "1e-4, 3e-5 on mnist-svhn / svhn-mnist"),
     "train.adam_beta2": 0.9,
+    # run_full_experiments: r = 0.4 on MNIST <-> SVHN, 0.3 on permuted MNIST (main.py's default).
+    "dgr.importance_of_new_task": Default(lambda config: 0.4 if config.experiment in SEQUENCE_EXPERIMENTS else 0.3,
+                                          "0.3, 0.4 on mnist-svhn / svhn-mnist"),
     "train.mode": "wgan-gp",
     "train.critic_iters": 5,
     "data.svhn_labels": "digit",  # the reference code's SVHN loader: label = y mod 10, the digit itself
     "dgr.weight_decay": 1e-5,
+    "train.z_dim": 100,  # --generator-z-size
+    "train.dim": 64,     # --generator-g-channel-size and --generator-c-channel-size (the solver keeps 1024)
 }
 
 OPTIONS = {"dgr": MethodOptions(defaults=DEFAULTS, experiments=("class-incremental", "permutated-mnist")

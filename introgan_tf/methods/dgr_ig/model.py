@@ -94,10 +94,9 @@ class DGRIGModel(SessionModel):
         self.minimize(self.s_optimizer, tape, s_loss, variables)
         return s_loss, accuracy(logits, labels)
 
-    def gan_iteration(self, batches):
+    def gan_iteration(self, batches, generator_step=True):
         zero = ops.convert_to_tensor(0.0)
-        # No G step at iteration 0 of a session; applying zero gradients would still advance Adam.
-        g_loss = tf.cond(self.iteration > 0, self.generator_step, lambda: zero)
+        g_loss = self.generator_step() if generator_step else zero
         for real, _ in batches:
             d_loss = self.discriminator_step(real)
         self.trackers["g_loss"].update_state(g_loss)
@@ -110,12 +109,21 @@ class DGRIGModel(SessionModel):
         self.trackers["s_acc"].update_state(s_acc)
         return ops.convert_to_tensor(0.0)
 
-    def train_step(self, data):
+    def phase(self, iteration):
+        """``gan_first`` at iteration 0 (no G step: zero gradients would still advance Adam), ``gan`` until
+        ``generator_iterations``, then ``solver`` (compiled steps chosen on the host: no ``tf.cond``)."""
+        if iteration == 0:
+            return "gan_first"
+        return "gan" if iteration < self.generator_iterations else "solver"
+
+    def phase_step(self, data, phase):
         batches = self.split_element(*data)
-        tf.cond(self.iteration < self.generator_iterations, lambda: self.gan_iteration(batches),
-                lambda: self.solver_iteration(batches))
+        if phase == "solver":
+            self.solver_iteration(batches)
+        else:
+            self.gan_iteration(batches, generator_step=phase == "gan")
         self.iteration.assign_add(1)
-        return {name: tracker.result() for name, tracker in self.trackers.items()}
+        return self.logs()
 
     # ----------------------------------------------------------------------------------------- inference
     def classify(self, images):

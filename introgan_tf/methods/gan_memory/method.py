@@ -20,9 +20,15 @@ its kernels once (modulation.py: W^ = (W - mu) / sigma), freezes it, and per tas
    it (the no-forgetting guarantee, by construction).  The trained bank, D's bank and head are dropped.
 
 Per-class samples of class c come from the memory of c's task; the classifier is the export's ``classify``.
+
+With ``--gm_lowrank`` (lowrank.py) the G step adds the singular-value penalty, and step 3 stores the SVD-compressed
+EMA instead (its ranks also in ``<result_dir>/gan_memory_lowrank.json``, which a resume needs to rebuild the stored
+memories' shapes); task t+1 starts at task t's compressed memory and reuses its bases.
 """
 
 import hashlib
+import json
+import os
 
 import keras
 import numpy as np
@@ -34,12 +40,15 @@ from introgan_tf.evaluation.feature_extractor import get_feature_extractor
 from introgan_tf.methods.base import ContinualMethod
 from introgan_tf.methods.common.inference import PerModel
 from introgan_tf.methods.dgr.class_sampling import SolverSampler
+from introgan_tf.methods.gan_memory import lowrank
 from introgan_tf.methods.gan_memory.modulation import StyleBank, normalise_network, style_count
 from introgan_tf.methods.gan_memory.model import MemoryModel, SourceModel
 from introgan_tf.methods.gan_memory.networks import MemoryClassifier, ResNetDiscriminator, ResNetGenerator
 from introgan_tf.methods.gan_memory.source import load_source, write_source
 
 BYTES_PER_PARAMETER = 4  # float32
+RANKS_FILE = "gan_memory_lowrank.json"
+RANKS_FORMAT = "introgan_tf.gan_memory_lowrank/1"
 
 
 def network_size(image_shape) -> int:
@@ -133,9 +142,14 @@ class GANMemory(ContinualMethod):
         generator.trainable = discriminator.trainable = False
         self.generator, self.discriminator = generator, discriminator
         self.source_sha256 = self.frozen_sha256()
-        self.memories = []      # StyleBank of every finished task, in task order
+        self.memories = []      # StyleBank (LowRankBank with --gm_lowrank) of every finished task, in task order
         self.memory_sha256 = []  # their hashes when they were stored
         self.classifier = None
+        self.lowrank = bool(self.recipe.lowrank)
+        self.g_shapes = {name: sigma.shape for name, (sigma, _) in self.g_stats.items()}
+        # {compressed layer: energy fraction}, and per finished task {layer: {part: basis vectors it added}}.
+        self.fractions = lowrank.layer_fractions(self.g_shapes, self.recipe.lowrank_energy) if self.lowrank else {}
+        self.lowrank_added = []
 
     def frozen_sha256(self) -> str:
         """Hash of every variable of the normalised source G and D (never written after normalisation)."""
@@ -145,8 +159,12 @@ class GANMemory(ContinualMethod):
         if kind == "d":
             return StyleBank({n: s.shape for n, (s, _) in self.d_stats.items()}, initial=self.d_stats,
                              name=f"task{task}_d_style")
-        bank = StyleBank({n: s.shape for n, (s, _) in self.g_stats.items()}, self.nb_cl, "fc",
-                         initial=self.g_stats, name=f"task{task}_{kind}_style")
+        if self.lowrank:  # task 1 at the source, task t at task t-1's compressed memory
+            previous = self.memories[task - 2] if task > 1 else None
+            bank = lowrank.training_bank(self.g_stats, self.fractions, previous, self.nb_cl, "fc",
+                                         name=f"task{task}_{kind}_style")
+        else:
+            bank = StyleBank(self.g_shapes, self.nb_cl, "fc", initial=self.g_stats, name=f"task{task}_{kind}_style")
         if kind == "ema":
             bank.trainable = False
         return bank
@@ -181,20 +199,67 @@ class GANMemory(ContinualMethod):
 
     def build_session_model(self, session) -> None:
         """Placeholders of the earlier tasks' memories and a fresh classifier, filled by the checkpoint."""
-        self.memories = [self.new_bank(t, "ema") for t in range(1, session.index)]
+        if self.lowrank:
+            self.lowrank_added = self.read_ranks(session.index - 1)
+            self.memories = [lowrank.placeholder(self.g_shapes, self.lowrank_added[:t], self.nb_cl, "fc",
+                                                 name=f"task{t}_memory") for t in range(1, session.index)]
+        else:
+            self.memories = [self.new_bank(t, "ema") for t in range(1, session.index)]
         self.memory_sha256 = []
         self.classifier = None
         self.model = self.make_model(session)
 
     def end_session(self, session) -> None:
         super().end_session(session)
-        self.memories = self.memories[:session.index - 1] + [self.model.ema_bank]
+        memory = self.model.ema_bank
+        if self.lowrank:
+            # Recomputed from the checkpointed EMA on a resume (the SVD is deterministic for the same values).
+            memory, added = lowrank.compress(memory, self.fractions, name=f"task{session.index}_memory")
+            self.lowrank_added = self.lowrank_added[:session.index - 1] + [added]
+            self.write_ranks()
+            self.model.store(memory)
+            self._generate.model = None  # the traced generate read the EMA: trace again with the stored memory
+        self.memories = self.memories[:session.index - 1] + [memory]
         self.memory_sha256 = [variables_sha256(m.weights) for m in self.memories]
         self.classifier = self.model.classifier
 
     def evaluates_at(self, iteration: int) -> bool:
         """Accuracy during the classifier phase only (and at the session end): the GAN phase leaves it alone."""
         return iteration > self.recipe.gan_iterations or iteration == self.config.train.iters
+
+    # ---------------------------------------------------------------------------------------- --gm_lowrank ranks
+    def ranks_path(self) -> str:
+        return os.path.join(self.config.result_dir, RANKS_FILE)
+
+    def write_ranks(self) -> None:
+        """The basis vectors every finished task added, per layer (atomically: a resume reads them)."""
+        path = self.ranks_path()
+        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+        with open(path + ".tmp", "w") as handle:
+            json.dump({"format": RANKS_FORMAT, "fractions": self.fractions, "tasks": self.lowrank_added}, handle,
+                      indent=1, sort_keys=True)
+        os.replace(path + ".tmp", path)
+
+    def read_ranks(self, tasks: int) -> list:
+        """The ranks of tasks 1..``tasks`` as ``write_ranks`` wrote them (InputError in one line otherwise)."""
+        if tasks == 0:
+            return []
+        path = self.ranks_path()
+        try:
+            with open(path) as handle:
+                data = json.load(handle)
+            added = data["tasks"][:tasks]
+            ok = data.get("format") == RANKS_FORMAT and len(added) == tasks and all(
+                set(task) == set(self.fractions) and all(set(parts) == set(lowrank.PARTS) for parts in task.values())
+                for task in added)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
+            raise InputError(f"{path}: cannot read the ranks of the compressed memories, which --resume needs "
+                             f"({type(error).__name__}: {error})") from None
+        if not ok:
+            raise InputError(f"{path}: does not hold the ranks of tasks 1..{tasks} for the compressed layers "
+                             f"{sorted(self.fractions)}; --resume needs them (resume with the same flags)")
+        return [{layer: {part: int(k) for part, k in parts.items()} for layer, parts in task.items()}
+                for task in added]
 
     def checkpoint_objects(self) -> dict:
         return dict(super().checkpoint_objects(), c_optimizer=self.model.c_optimizer)
@@ -214,4 +279,23 @@ class GANMemory(ContinualMethod):
             "frozen_source_unchanged": self.frozen_sha256() == self.source_sha256,
             "memory_sha256": list(self.memory_sha256),
             "classifier_replay_images_per_step": self.recipe.replay_batch_per_task * (len(banks) - 1),
+            **(self.lowrank_summary() if self.lowrank else {}),
         }
+
+    def lowrank_summary(self) -> dict:
+        """--gm_lowrank: the stored memory's size by the formula (it replaces ``parameters``), the uncompressed
+        size, and the ranks; every memory's size (the shared basis is counted in the task that added it)."""
+        units = self.g_shapes["fc"][-1]
+        counts = [lowrank.stored_count(m.shapes, m.lowrank, self.nb_cl, units) for m in self.memories]
+        uncompressed = self.per_task_count()
+        source = int(self.generator.count_params())
+        memory = {"parameters": counts[-1], "bytes": counts[-1] * BYTES_PER_PARAMETER, "source_parameters": source,
+                  "ratio_to_source": counts[-1] / source, "uncompressed_parameters": uncompressed,
+                  "ratio_to_uncompressed": counts[-1] / uncompressed,
+                  "stored_parameters_measured": int(self.memories[-1].parameter_count())}
+        last = self.memories[-1]
+        return {"memory_per_task": memory, "lowrank": {
+            "compressed_layers": dict(self.fractions), "weight": self.recipe.lowrank_weight,
+            "every": self.recipe.lowrank_every, "added_per_task": self.lowrank_added,
+            "basis_size": {layer: {part: k for part, (k, _) in parts.items()} for layer, parts in last.lowrank.items()},
+            "parameters_per_task": counts}}

@@ -23,8 +23,10 @@ import tensorflow as tf
 from keras import ops
 
 from introgan_tf import losses
+from introgan_tf.errors import InputError
 from introgan_tf.layers.resolution import crop_to, pad_to_32
 from introgan_tf.methods.common.session_model import SessionModel, accuracy
+from introgan_tf.methods.gan_memory import lowrank
 
 GAN_TRACKED = ("d_loss", "g_loss", "r1", "d_real", "d_fake")
 MEMORY_TRACKED = GAN_TRACKED + ("c_loss", "c_acc")
@@ -51,23 +53,32 @@ class GANStep:
       score: (images, labels) -> D's logit of each image's label, training ``d_variables``.
       ema_pairs: [(ema variable, trained variable)].
       z_dim, r1_gamma, r1_every, ema_beta: the recipe.
+      g_penalty: () -> scalar added to the G loss, times ``penalty_weight``, at G steps 0, ``penalty_every``,
+        2 ``penalty_every``, ... (--gm_lowrank's singular-value penalty, lowrank.py); None: no penalty.
     """
 
     def __init__(self, model, generate, score, g_variables, d_variables, ema_pairs, z_dim, r1_gamma, r1_every,
-                 ema_beta):
+                 ema_beta, g_penalty=None, penalty_weight: float = 0.0, penalty_every: int = 1):
         self.model, self.generate, self.score = model, generate, score
         self.g_variables, self.d_variables, self.ema_pairs = g_variables, d_variables, ema_pairs
         self.z_dim, self.r1_gamma, self.r1_every, self.ema_beta = z_dim, float(r1_gamma), int(r1_every), ema_beta
+        self.g_penalty, self.penalty_weight, self.penalty_every = g_penalty, float(penalty_weight), int(penalty_every)
 
     def __call__(self, real, labels):
         model = self.model
         # GAN_stability's dequantisation: uniform noise U[0, 1/128) on the real images (decision: no flip).
-        real = real + keras.random.uniform(ops.shape(real), 0.0, DEQUANTISATION, seed=model.seed_generator)
-        z = keras.random.normal((ops.shape(real)[0], self.z_dim), seed=model.seed_generator)
+        real = real + model.uniform(ops.shape(real), 0.0, DEQUANTISATION)
+        z = model.normal((ops.shape(real)[0], self.z_dim))
         with tf.GradientTape() as g_tape:
             fakes = self.generate(z, labels)
             g_loss = ops.mean(losses.sigmoid_bce(self.score(fakes, labels), 1.0))
-        model.g_optimizer.apply(g_tape.gradient(g_loss, self.g_variables), self.g_variables)
+            extra = {}
+            if self.g_penalty is not None:
+                # The compression script's Iterr % 10 == 0; a cond, so the SVDs run only at those steps.
+                extra["lowrank"] = tf.cond(model.iteration % self.penalty_every == 0,
+                                           lambda: self.penalty_weight * self.g_penalty(), lambda: tf.constant(0.0))
+            total = g_loss + extra["lowrank"] if extra else g_loss
+        model.minimize(model.g_optimizer, g_tape, total, self.g_variables)
         ema_update(self.ema_pairs, self.ema_beta)
         fakes = ops.stop_gradient(fakes)
         # R1 at iterations 0, r1_every, 2 r1_every, ... of the session (every D step by default).
@@ -77,8 +88,9 @@ class GANStep:
             fake_logits = self.score(fakes, labels)
             r1 = losses.r1_penalty(lambda x: self.score(x, labels), real)
             d_loss = losses.gan_memory_d_loss(real_logits, fake_logits) + r1_weight * r1
-        model.d_optimizer.apply(d_tape.gradient(d_loss, self.d_variables), self.d_variables)
-        return dict(d_loss=d_loss, g_loss=g_loss, r1=r1, d_real=ops.mean(real_logits), d_fake=ops.mean(fake_logits))
+        model.minimize(model.d_optimizer, d_tape, d_loss, self.d_variables)
+        return dict(d_loss=d_loss, g_loss=g_loss, r1=r1, d_real=ops.mean(real_logits), d_fake=ops.mean(fake_logits),
+                    **extra)
 
 
 class SourceModel(SessionModel):
@@ -132,6 +144,14 @@ class SourceModel(SessionModel):
         return tf.argmax(self.classify(self.generate(z)), axis=-1, output_type=tf.int32)
 
 
+class MemorySlot(keras.layers.Layer):
+    """An unbuilt holder for task t's compressed memory: Keras refuses new sub-layers on the built model, not on
+    an unbuilt one, and tracking it here puts it in the model's checkpoint and SavedModel."""
+
+    def call(self, inputs):  # pragma: no cover - never called
+        return inputs
+
+
 class MemoryModel(SessionModel):
     """One task of GAN Memory for ``fit``: its memory's GAN phase, then the lifelong classifier's phase.
 
@@ -146,11 +166,17 @@ class MemoryModel(SessionModel):
       classifier: MemoryClassifier over every class of the dataset.
       nb_cl: classes per task; the task's new labels are nb_cl (t - 1) + y, y = 0..nb_cl-1.
       image_shape: dataset images; recipe: GANMemoryConfig; batch_size: the GAN batch; seed: the SeedGenerator's.
+
+    With ``recipe.lowrank`` (lowrank.py) the banks are LowRankBanks: the G step adds the singular-value penalty,
+    every bank reads the shared bases of the memories before it, and after the task the method puts the
+    compressed memory into ``stored`` (an unbuilt layer, so it can take it after ``fit``), which sampling and the
+    export then use for task t in place of the EMA.
     """
 
     def __init__(self, base_generator, base_discriminator, memories, bank, ema_bank, d_bank, d_head, classifier,
                  nb_cl: int, image_shape, recipe, batch_size: int, seed: int, **kwargs):
-        super().__init__(MEMORY_TRACKED, max(batch_size, recipe.classifier_batch), 1, seed, **kwargs)
+        tracked = MEMORY_TRACKED + (("lowrank",) if recipe.lowrank else ())
+        super().__init__(tracked, max(batch_size, recipe.classifier_batch), 1, seed, **kwargs)
         self.generator, self.discriminator = base_generator, base_discriminator
         self.memories = list(memories)
         for k, memory in enumerate(self.memories, start=1):
@@ -161,14 +187,24 @@ class MemoryModel(SessionModel):
         self.num_seen = self.num_old + self.nb_cl
         self.image_shape = tuple(image_shape)
         self.size = base_generator.image_size
-        self.gan_batch = int(batch_size)
-        self.classifier_batch, self.replay_batch = int(recipe.classifier_batch), int(recipe.replay_batch_per_task)
+        # A replica's share of each batch (all of it on one device; SessionModel checked the element's rows).
+        for flag, value in (("--classifier_batch", recipe.classifier_batch),
+                            ("--replay_batch_per_task", recipe.replay_batch_per_task), ("--batch_size", batch_size)):
+            if int(value) % self.num_replicas:
+                raise InputError(f"{flag}={value}: must be a multiple of the {self.num_replicas} replicas of "
+                                 f"--strategy")
+        self.gan_batch = int(batch_size) // self.num_replicas
+        self.classifier_batch = int(recipe.classifier_batch) // self.num_replicas
+        self.replay_batch = int(recipe.replay_batch_per_task) // self.num_replicas
         self.gan_iterations = int(recipe.gan_iterations)
-        self.step = GANStep(self, lambda z, y: base_generator(z, styles=bank.styles(y)),
+        self.stored = MemorySlot(name="stored")
+        penalty = (lambda: lowrank.penalty(bank)) if recipe.lowrank else None
+        self.step = GANStep(self, lambda z, y: base_generator(z, styles=bank.styles(y, self.memories)),
                             lambda x, y: base_discriminator(x, y, styles=d_bank.styles(), head=d_head),
                             bank.trainable_variables, d_bank.trainable_variables + d_head.trainable_variables,
                             list(zip(ema_bank.weights, bank.weights)), base_generator.z_dim,
-                            recipe.r1_gamma, recipe.r1_every, recipe.ema_beta)
+                            recipe.r1_gamma, recipe.r1_every, recipe.ema_beta, g_penalty=penalty,
+                            penalty_weight=recipe.lowrank_weight or 0.0, penalty_every=recipe.lowrank_every or 1)
 
     def compile(self, g_optimizer, d_optimizer, c_optimizer, **kwargs):
         super().compile(**kwargs)
@@ -180,16 +216,29 @@ class MemoryModel(SessionModel):
     # ----------------------------------------------------------------------------------------- memories
     def task_images(self, bank, z, local_labels):
         """Dataset-shaped images of one memory for z and the task's own labels 0..nb_cl-1."""
-        return crop_to(self.generator(z, styles=bank.styles(local_labels)), self.image_shape)
+        styles = bank.styles(local_labels, self.earlier_memories(bank))
+        return crop_to(self.generator(z, styles=styles), self.image_shape)
+
+    def earlier_memories(self, bank):
+        """The memories before ``bank``: tasks 1..i-1 for memory i, every finished one for the current task's."""
+        for index, memory in enumerate(self.memories):
+            if memory is bank:
+                return self.memories[:index]
+        return self.memories
+
+    def store(self, memory) -> None:
+        """Task t's compressed memory (--gm_lowrank): sampling and the export use it from now on."""
+        self.stored.memory = memory
 
     def task_banks(self):
-        """The memory of every seen task: the finished ones, then the current task's EMA."""
-        return self.memories + [self.ema_bank]
+        """The memory of every seen task: the finished ones, then the current task's (its EMA until stored)."""
+        stored = getattr(self.stored, "memory", None)
+        return self.memories + [self.ema_bank if stored is None else stored]
 
     def replay_batch_data(self):
         """The classifier's generated images: one draw (z, y) shared by every earlier task i, labelled nb_cl i + y."""
-        z = keras.random.normal((self.replay_batch, self.generator.z_dim), seed=self.seed_generator)
-        local = keras.random.randint((self.replay_batch,), 0, self.nb_cl, seed=self.seed_generator)
+        z = self.normal((self.replay_batch, self.generator.z_dim))
+        local = self.randint((self.replay_batch,), 0, self.nb_cl)
         images = [self.task_images(memory, z, local) for memory in self.memories]
         labels = [local + self.nb_cl * i for i in range(len(self.memories))]
         return ops.concatenate(images, 0), ops.concatenate(labels, 0)
@@ -212,17 +261,23 @@ class MemoryModel(SessionModel):
             logits = self.classifier(images, training=True)
             c_loss = ops.mean(losses.softmax_cross_entropy(logits, labels))
         variables = self.classifier.trainable_variables
-        self.c_optimizer.apply(tape.gradient(c_loss, variables), variables)
+        self.minimize(self.c_optimizer, tape, c_loss, variables)
         self.trackers["c_loss"].update_state(c_loss)
         self.trackers["c_acc"].update_state(accuracy(logits[:, :self.num_seen], labels))
         return ops.convert_to_tensor(0.0)
 
-    def train_step(self, data):
+    def phase(self, iteration):
+        """``gan`` for the memory's iterations, then ``classifier`` (compiled steps chosen on the host)."""
+        return "gan" if iteration < self.gan_iterations else "classifier"
+
+    def phase_step(self, data, phase):
         images, labels = data
-        tf.cond(self.iteration < self.gan_iterations, lambda: self.gan_iteration(images, labels),
-                lambda: self.classifier_iteration(images, labels))
+        if phase == "gan":
+            self.gan_iteration(images, labels)
+        else:
+            self.classifier_iteration(images, labels)
         self.iteration.assign_add(1)
-        return {name: tracker.result() for name, tracker in self.trackers.items()}
+        return self.logs()
 
     # ----------------------------------------------------------------------------------------- inference
     def generate(self, z, labels):

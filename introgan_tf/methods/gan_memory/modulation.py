@@ -155,8 +155,13 @@ class StyleBank(keras.layers.Layer):
             self.class_bias = self.add_weight(shape=(self.num_labels, units), name="class_bias", initializer="zeros")
         self.built = True
 
-    def styles(self, labels=None) -> dict:
-        """{layer name: (gamma, beta, bias)}; with labels [N], G's FC bias becomes b_t + onehot(y) A, [N, F]."""
+    def styles(self, labels=None, earlier=()) -> dict:
+        """{layer name: (gamma, beta, bias)}; with labels [N], G's FC bias becomes b_t + onehot(y) A, [N, F].
+
+        ``earlier`` (the memories of the earlier tasks) is for the low-rank banks' shared bases; a full bank
+        needs none of it.
+        """
+        del earlier
         styles = {name: (getattr(self, f"{name}_gamma"), getattr(self, f"{name}_beta"), getattr(self, f"{name}_bias"))
                   for name in self.shapes}
         if self.num_labels and labels is not None:

@@ -50,10 +50,32 @@ def check_memory(config) -> None:
     check_recipe(config)
     gm = config.gan_memory
     positive(config, "gan_memory.classifier_batch", "gan_memory.replay_batch_per_task", "gan_memory.classifier_lr")
+    check_lowrank(config)
     if gm.gan_iterations < 0 or gm.classifier_iterations < 0 or \
             gm.gan_iterations + gm.classifier_iterations != config.train.iters:
         raise InputError(f"--iters={config.train.iters}: for gan_memory it must equal --gm_gan_iterations + "
                          f"--gm_classifier_iterations ({gm.gan_iterations} + {gm.classifier_iterations})")
+
+
+def check_lowrank(config) -> None:
+    """--gm_lowrank's values: a weight >= 0, a positive period, an energy fraction in (0, 1] only with it."""
+    gm = config.gan_memory
+    if gm.lowrank_weight < 0:
+        raise InputError(f"--gm_lowrank_weight={gm.lowrank_weight}: must be >= 0")
+    if gm.lowrank_every <= 0:
+        raise InputError(f"--gm_lowrank_every={gm.lowrank_every}: must be positive")
+    if gm.lowrank_energy is not None:
+        if not gm.lowrank:
+            raise InputError(f"--gm_lowrank_energy={gm.lowrank_energy}: only with --gm_lowrank")
+        if not 0.0 < gm.lowrank_energy <= 1.0:
+            raise InputError(f"--gm_lowrank_energy={gm.lowrank_energy}: must be in (0, 1]")
+
+
+def check_source(config) -> None:
+    check_recipe(config)
+    if config.gan_memory.lowrank:
+        raise InputError("--gm_lowrank: compresses the task memories of --method gan_memory; the source "
+                         "(gan_memory_source) has none")
 
 
 def _all_classes(config) -> int:
@@ -69,6 +91,10 @@ MEMORY_DEFAULTS = {
     **{path: value for path, value in BENCHMARK_DEFAULTS.items() if path not in ("nb_cl",)},
     **RECIPE,
     "train.batch_size": 16,
+    # The compression script: CONS_lowrank = 0.01 every 10th G step.
+    "gan_memory.lowrank": False,
+    "gan_memory.lowrank_weight": 0.01,
+    "gan_memory.lowrank_every": 10,
     "train.iters": Default(lambda config: config.gan_memory.gan_iterations + config.gan_memory.classifier_iterations,
                            "--gm_gan_iterations + --gm_classifier_iterations"),
 }
@@ -82,4 +108,4 @@ SOURCE_DEFAULTS = {
 }
 
 OPTIONS = {"gan_memory": MethodOptions(defaults=MEMORY_DEFAULTS, check=check_memory),
-           "gan_memory_source": MethodOptions(defaults=SOURCE_DEFAULTS, check=check_recipe)}
+           "gan_memory_source": MethodOptions(defaults=SOURCE_DEFAULTS, check=check_source)}

@@ -131,7 +131,7 @@ class IntroGAN(ContinualMethod):
         super().end_session(session)
         self.generator = self.model.generator
         self.discriminator = self.model.discriminator
-        self.memory = self.model.prototypes.numpy()
+        self.memory = self.model.prototypes.numpy().astype(np.uint8)  # int32 under multi_worker (model.py)
 
     def summary(self) -> dict:
         """Session diagnostics for results.json (original label ids)."""

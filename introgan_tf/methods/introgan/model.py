@@ -48,7 +48,11 @@ class IntroGANModel(SessionModel):
         self.cfg = introgan
         self.train_cfg = train
         # The memory is part of the model's state (and of every checkpoint): uint8, never trained.
-        self.prototypes = tf.Variable(prototypes_uint8, trainable=False, name="prototype_memory")
+        # MultiWorkerMirroredStrategy broadcasts every variable's initial value, and its collectives take no
+        # uint8: the same values as int32 there.
+        several_workers = isinstance(tf.distribute.get_strategy(), tf.distribute.MultiWorkerMirroredStrategy)
+        self.prototypes = tf.Variable(ops.cast(prototypes_uint8, "int32" if several_workers else "uint8"),
+                                      trainable=False, name="prototype_memory")
         weights = ops.ones((num_classes,)) if class_weights is None else class_weights
         self.class_weights = tf.Variable(ops.cast(weights, "float32"), trainable=False, name="class_weights")
         self.d_loss_fn, self.g_loss_fn = losses.ADVERSARIAL_LOSSES[train.mode]
@@ -142,14 +146,18 @@ class IntroGANModel(SessionModel):
         """GP on the real/fake logit only (decision (b), docs/methods.md#introgan)."""
         return self.interpolation_penalty(lambda x: self.discriminator(x, training=True)[0], real, fakes)
 
-    def train_step(self, data):
+    def phase(self, iteration):
+        """``first`` at iteration 0 (no G step: applying zero gradients would still advance Adam), else ``train``."""
+        return "first" if iteration == 0 else "train"
+
+    def phase_step(self, data, phase):
         images, labels = data
         zero = ops.convert_to_tensor(0.0)
-        if self.train_cfg.classification_only:
-            g_results = (zero, zero, zero)  # G stays at its initial weights (lr 0 in the original)
+        if self.train_cfg.classification_only or phase == "first":
+            # classification_only: G stays at its initial weights (lr 0 in the original)
+            g_results = (zero, zero, zero)
         else:
-            g_results = tf.cond(self.iteration > 0, lambda: self.generator_step(self.batch_size),
-                                lambda: (zero, zero, zero))
+            g_results = self.generator_step(self.batch_size)
         for real, real_labels in self.split_element(images, labels):
             d_results = self.discriminator_step(real, real_labels)
         self.iteration.assign_add(1)

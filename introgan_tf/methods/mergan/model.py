@@ -37,7 +37,7 @@ the statistics of the batch it is given:
 * ``sft`` and ``joint``: no replay term.
 
 Optimisation: Adam(1e-4, 0, 0.9) for G and for D, fresh every session; the G
-update lives in a ``tf.cond`` so that Adam does not advance at iteration 0.
+update is left out of iteration 0 (its own compiled step, ``phase``) so that Adam does not advance.
 """
 
 import keras
@@ -196,12 +196,15 @@ class MeRGANModel(SessionModel):
         """GP on the Wasserstein output only, per-sample norm over all pixels."""
         return self.interpolation_penalty(lambda x: self.critic(x, training=True)[0], real, fakes)
 
-    def train_step(self, data):
+    def phase(self, iteration):
+        """``first`` at iteration 0 (no G step: applying zero gradients would still advance Adam), else ``train``."""
+        return "first" if iteration == 0 else "train"
+
+    def phase_step(self, data, phase):
         images, labels = data
         images = pad_to(images, self.image_side)
         zeros = tuple(ops.convert_to_tensor(0.0) for _ in G_STEP_OUTPUTS)
-        # No G step at iteration 0 of a session; applying zero gradients would advance Adam.
-        g_results = tf.cond(self.iteration > 0, self.generator_step, lambda: zeros)
+        g_results = zeros if phase == "first" else self.generator_step()
         for real, real_labels in self.split_element(images, labels):
             d_results = self.critic_step(real, real_labels)
         self.iteration.assign_add(1)

@@ -122,16 +122,19 @@ class MeRGANIGModel(SessionModel):
         """GP on the source logit only (as IntroGAN's decision (b), docs/methods.md#introgan)."""
         return self.interpolation_penalty(lambda x: self.discriminator(x, training=True)[0], real, fakes)
 
-    def train_step(self, data):
+    def phase(self, iteration):
+        """``first`` at iteration 0 (no G step: applying zero gradients would still advance Adam), else ``train``."""
+        return "first" if iteration == 0 else "train"
+
+    def phase_step(self, data, phase):
         images, labels = data
         batches = self.split_element(images, labels)  # critic_iters adversarial batches, then class_iters
         critic_batches, class_batches = batches[:self.train_cfg.critic_iters], batches[self.train_cfg.critic_iters:]
         zero = ops.convert_to_tensor(0.0)
         g_results, d_loss = (zero, zero, zero), zero
         if not self.classification_only:
-            # No G step at iteration 0 of a session; applying zero gradients would advance Adam.
-            g_results = tf.cond(self.iteration > 0, lambda: self.generator_step(self.batch_size),
-                                lambda: (zero, zero, zero))
+            if phase != "first":
+                g_results = self.generator_step(self.batch_size)
             for real, _ in critic_batches:
                 d_loss = self.discriminator_step(real)
         for real, real_labels in class_batches:
