@@ -182,6 +182,7 @@ def write_report(directory: str, results: Sequence[dict], names: Sequence[str]) 
             ax.plot(sessions, 100 * means, marker="o", label=label)
             ax.fill_between(sessions, 100 * (means - stds), 100 * (means + stds), alpha=0.2)
     ax.set_xlabel("session")
+    ax.set_xticks(sessions)  # sessions are whole numbers: no 1.5 ticks
     ax.set_ylabel("%, mean ± std over runs")
     ax.set_ylim(0, 100)
     ax.grid(alpha=0.3)
