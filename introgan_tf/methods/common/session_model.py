@@ -86,7 +86,14 @@ class SessionModel(keras.Model):
         return self.train_step(data)
 
     def train_step(self, data):
-        """The step of every iteration after the first (``phase(1)``); models with phases override ``phase_step``."""
+        """One iteration outside ``fit``; models with phases override ``phase_step``.
+
+        Called eagerly it runs the phase of the current ``iteration``, as ``fit`` would; traced (a test tracing
+        the step alone, e.g. for XLA) it is the step of every iteration after the first (``phase(1)``), since a
+        traced step cannot choose its phase from a variable's value.
+        """
+        if tf.executing_eagerly():
+            return self.phase_step(data, self.phase(int(self.iteration.numpy())))
         return self.phase_step(data, self.phase(1))
 
     def fit(self, *args, **kwargs):
