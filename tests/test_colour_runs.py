@@ -26,6 +26,13 @@ def finished(result_dir):
     return results
 
 
+def no_export(method, session, path):
+    """Stands in for the SavedModel export in runs whose SavedModel no test reads (it costs seconds per session;
+    tests/test_colour_networks.py exports lower_bound at 32x32x3, tests/test_bounds.py on MNIST)."""
+    del method, session
+    return path
+
+
 def test_acgan_on_cifar10_files(tmp_path):
     data = testing.synthetic_dataset("mnist", train_per_class=6, test_per_class=2, image_shape=(32, 32, 3))
     testing.write_cifar10_dir(str(tmp_path / "cifar"), data)
@@ -61,14 +68,17 @@ def test_mergan_on_lsun_and_a_classifier_on_an_image_folder(tmp_path):
     config = testing.tiny_config(str(tmp_path / "folder_run"), method="lower_bound", dataset="image_folder",
                                  data_dir=str(tmp_path / "folder"), num_sessions=1).replace(
         data=DataConfig(image_size=32))
-    experiment.run(config)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(experiment, "export_saved_model", no_export)  # only results.json is looked at
+        experiment.run(config)
     results = json.loads((tmp_path / "folder_run" / "results.json").read_text())
     assert results["class_names"] == ["ant", "cat"] and results["complete"]
     assert np.isfinite(results["sessions"][0]["accuracy"])
 
 
-def test_resume_of_a_run_written_before_the_data_settings(tmp_path, synthetic_mnist):
+def test_resume_of_a_run_written_before_the_data_settings(tmp_path, synthetic_mnist, monkeypatch):
     """A results.json without the config's ``data`` group (older versions) resumes with today's defaults."""
+    monkeypatch.setattr(experiment, "export_saved_model", no_export)  # only results.json is looked at
     config = testing.tiny_config(str(tmp_path / "run"), method="lower_bound", num_sessions=1)
     experiment.run(config, data=synthetic_mnist)
     path = tmp_path / "run" / "results.json"
