@@ -5,6 +5,7 @@
     python benchmarks/compare_methods.py --budget small --datasets mnist fashion-mnist
     python benchmarks/compare_methods.py --budget paper                 # the originals' budgets (a GPU)
     python benchmarks/compare_methods.py --budget small --only introgan mergan-ra
+    python benchmarks/compare_methods.py --budget medium --only introgan upper_bound --mixed_precision bf16
 
 Each run is ``python main.py`` in a subprocess (the user's code path, including
 the per-method defaults of flags/config_builder.py), with the shared scenario
@@ -27,6 +28,9 @@ loss settings (docs/methods.md); only the iteration budget is shared:
 other dataset (Fashion-MNIST for MNIST tasks and the reverse) into
 ``<out>/source_<dataset>_<budget>/``: 1000 iterations at width 16 (small), 5000
 (medium), the method's 100,000 at width 64 (paper); the tasks use the same width.
+
+``--mixed_precision bf16|fp16`` runs every method (and GAN Memory's source) in that precision; its runs,
+report and JSON are kept apart from the fp32 ones (``<dataset>_<budget>_<precision>``).
 
 The benchmark is resumable: a finished run (``complete`` in its results.json)
 is kept, an interrupted one is continued with ``--resume``.  Output:
@@ -95,11 +99,20 @@ SMALL_SKIPS = ("mergan-jtr", "mergan-sft", "mergan-joint")
 def run_source(dataset, args):
     """Trains (or resumes, or keeps) GAN Memory's source on the dataset distant from ``dataset``; its directory."""
     source = DISTANT_SOURCE[dataset]
-    result_dir = os.path.join(args.out, f"source_{source}_{args.budget}")
+    result_dir = os.path.join(args.out, f"source_{source}_{setting(args)}")
     command = [sys.executable, os.path.join(REPO, "main.py"), "--dataset", source, "--method", "gan_memory_source",
                "--data_dir", os.path.join(args.data_root, source), "--seed", str(args.seed),
-               "--result_dir", result_dir, *SOURCE_BUDGETS[args.budget]]
+               "--result_dir", result_dir, *SOURCE_BUDGETS[args.budget], *precision_flags(args)]
     return result_dir if execute("source", command, result_dir, args.out) else None
+
+
+def setting(args):
+    """The budget, and the precision when it is not fp32: names the output folder and the JSON."""
+    return args.budget if args.mixed_precision == "off" else f"{args.budget}_{args.mixed_precision}"
+
+
+def precision_flags(args):
+    return [] if args.mixed_precision == "off" else ["--mixed_precision", args.mixed_precision]
 
 
 def execute(name, command, result_dir, out_dir):
@@ -131,7 +144,7 @@ def run_one(name, dataset, args, out_dir):
     command = [sys.executable, os.path.join(REPO, "main.py"), "--dataset", dataset,
                "--data_dir", os.path.join(args.data_root, dataset), "--order_idx", str(args.order_idx),
                "--seed", str(args.seed), "--nb_cl", str(args.nb_cl), "--result_dir", result_dir,
-               *RUNS[name], *BUDGETS[args.budget], *extra]
+               *RUNS[name], *BUDGETS[args.budget], *extra, *precision_flags(args)]
     if os.path.exists(results_path):
         if load_results(result_dir).get("complete"):
             print(f"[compare] {name}: already complete, kept", flush=True)
@@ -182,12 +195,14 @@ def main():
     parser.add_argument("--nb_cl", type=int, default=2)
     parser.add_argument("--data_root", default=DEFAULT_DATA, help="folder holding mnist/ and fashion-mnist/")
     parser.add_argument("--out", default=os.path.join(REPO, "benchmarks", "out", "compare"))
+    parser.add_argument("--mixed_precision", choices=["off", "bf16", "fp16"], default="off",
+                        help="every run in this precision (main.py's --mixed_precision)")
     parser.add_argument("--json_dir", default=os.path.join(REPO, "benchmarks", "results"))
     args = parser.parse_args()
     names = args.only or [n for n in RUNS if not (args.budget == "small" and n in SMALL_SKIPS)]
     failed = []
     for dataset in args.datasets:
-        out_dir = os.path.join(args.out, f"{dataset}_{args.budget}")
+        out_dir = os.path.join(args.out, f"{dataset}_{setting(args)}")
         finished, walls = [], {}
         for name in names:
             result_dir, seconds = run_one(name, dataset, args, out_dir)
@@ -200,12 +215,12 @@ def main():
             continue
         report = write_report(finished, os.path.join(out_dir, "report"))
         rows = [dict(summarize(os.path.basename(d), load_results(d)), run=os.path.basename(d)) for d in finished]
-        print(f"\n== {dataset}, budget {args.budget} (order {args.order_idx}, seed {args.seed}, nb_cl {args.nb_cl})")
+        print(f"\n== {dataset}, budget {setting(args)} (order {args.order_idx}, seed {args.seed}, nb_cl {args.nb_cl})")
         print(markdown_table(rows))
         print(f"report: {report}")
         os.makedirs(args.json_dir, exist_ok=True)
-        path = os.path.join(args.json_dir, f"compare_methods_{dataset}_{args.budget}.json")
-        record = {"dataset": dataset, "budget": args.budget, "budget_flags": BUDGETS[args.budget],
+        path = os.path.join(args.json_dir, f"compare_methods_{dataset}_{setting(args)}.json")
+        record = {"dataset": dataset, "budget": args.budget, "budget_flags": BUDGETS[args.budget] + precision_flags(args),
                   "order_idx": args.order_idx, "seed": args.seed, "nb_cl": args.nb_cl, "rows": rows,
                   "wall_seconds": walls}
         if args.only:

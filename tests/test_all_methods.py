@@ -2,6 +2,10 @@
 interrupted after a mid-session checkpoint of session 2 and resumed; then a valid results.json, the per-session
 checkpoints and a SavedModel with the right signatures.  Also: every variable survives a checkpoint.
 
+Kept cheap (the suite runs on 2 CPU cores): no sample grids within a session (each session still ends with one),
+and no SavedModel export after session 1, which session 2's export replaces before anything reads it; every
+method's own test file runs whole two-session runs, which export after session 1 too.
+
 This runs whatever is in the METHODS registry, so a newly registered method is covered without editing this file.
 """
 
@@ -25,8 +29,10 @@ def method_config(result_dir, method):
     # Fewer critic steps than the default 5: two for DGR (a graph loop, traced once however many), one for MeRGAN,
     # whose Python loop traces every step three times here (two sessions and the resume) -- its two-step
     # train_step is run by tests/test_mergan.py and tests/test_scale.py.  DGR splits the 4 iterations 3:1 into
-    # its two phases.  GAN Memory at its CPU-test width, on a seeded random source.
-    config = tiny_config(result_dir, method=method, iters=ITERS, test_interval=2, save_interval=2, sample_interval=2,
+    # its two phases.  GAN Memory at its CPU-test width, on a seeded random source.  Sample grids only at the ends
+    # of sessions (sample_interval = ITERS: the monitor skips the last iteration, which finish_session draws).
+    config = tiny_config(result_dir, method=method, iters=ITERS, test_interval=2, save_interval=2,
+                         sample_interval=ITERS,
                          critic_iters={"mergan": 1, "dgr": 2}.get(method))
     return config.replace(gan_memory=GANMemoryConfig(
         width=16, source_checkpoint="random:0" if method == "gan_memory" else None))
@@ -43,6 +49,13 @@ def test_two_sessions_interrupted_and_resumed(synthetic_mnist, tmp_path, monkeyp
             raise Interrupted(path)
         return path
 
+    original_export = experiment.export_saved_model
+
+    def export_after_session_2(method_object, session, path):
+        # Session 1's SavedModel would be replaced by session 2's (checked below) before anything reads it.
+        return original_export(method_object, session, path) if session.index == 2 else path
+
+    monkeypatch.setattr(experiment, "export_saved_model", export_after_session_2)
     monkeypatch.setattr(SessionCheckpointer, "save", save_then_crash)
     with pytest.raises(Interrupted):
         experiment.run(config, data=synthetic_mnist)
