@@ -19,6 +19,8 @@ from introgan_tf.evaluation.generation_metrics import (build_commands, check_rea
                                                        evaluator_available)
 from introgan_tf.visualization import class_grid, fixed_noise
 
+CLASSIFY_BATCH = 1000  # rows per classify call: methods/common/inference.py's batched() default
+
 
 class SessionEvaluator:
     """Evaluates any method on any session of one scenario.
@@ -46,7 +48,7 @@ class SessionEvaluator:
         self.eval_config = eval_config
         self.seed = seed
         self.samples_dir = samples_dir
-        self._test = (None, None)  # (session index, (images in [-1, 1], labels))
+        self._test = (None, None)  # (session index, (uint8 images, labels))
 
     def generation_applies(self, method_class) -> bool:
         """FID / generated accuracy need a generator and samples comparable with the dataset's classes."""
@@ -61,18 +63,23 @@ class SessionEvaluator:
             check_ready(self.dataset, self.eval_config, sessions[-1].seen_original, self.build_hint)
 
     def test_data(self, session):
-        """The seen classes' test images in [-1, 1] and their labels (converted once per session)."""
+        """The seen classes' uint8 test images and their labels (selected once per session).
+
+        Kept as uint8, not as float images in [-1, 1]: a float copy is 4x the bytes (31 MiB at 10 MNIST classes),
+        held for the whole session; :meth:`accuracy` converts one classify batch at a time instead."""
         index, data = self._test
         if index != session.index:
-            images, labels = self.scenario.test_data(session)
-            data = (to_unit_range(images).numpy(), labels)
+            data = self.scenario.test_data(session)
             self._test = (session.index, data)
         return data
 
     def accuracy(self, method, session) -> list:
         """[A_1, ..., A_s]: the prefix accuracies of ``method`` now; the last one is over every seen class."""
         images, labels = self.test_data(session)
-        return session_prefix_accuracies(self.scenario, method.classify(images), labels, session)
+        # The same batches as method.classify's own (CLASSIFY_BATCH), so the logits are the same bits.
+        logits = np.concatenate([method.classify(to_unit_range(images[i:i + CLASSIFY_BATCH]).numpy())
+                                 for i in range(0, len(images), CLASSIFY_BATCH)])
+        return session_prefix_accuracies(self.scenario, logits, labels, session)
 
     def generation(self, method, session, eval_config=None) -> Optional[dict]:
         """Per-class FID (unless skip_fid) and generated accuracy of every seen class; None if they do not apply.

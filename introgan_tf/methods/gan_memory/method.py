@@ -34,6 +34,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from introgan_tf import runtime
 from introgan_tf.data.pipeline import make_pool
 from introgan_tf.errors import InputError
 from introgan_tf.evaluation.feature_extractor import get_feature_extractor
@@ -232,7 +233,13 @@ class GANMemory(ContinualMethod):
         return os.path.join(self.config.result_dir, RANKS_FILE)
 
     def write_ranks(self) -> None:
-        """The basis vectors every finished task added, per layer (atomically: a resume reads them)."""
+        """The basis vectors every finished task added, per layer (atomically: a resume reads them).
+
+        Only the chief writes: under --strategy multi_worker every worker computes the same ranks, and the
+        others read the chief's file on a resume.
+        """
+        if not runtime.is_chief(tf.distribute.get_strategy()):
+            return
         path = self.ranks_path()
         os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
         with open(path + ".tmp", "w") as handle:

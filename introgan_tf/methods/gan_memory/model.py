@@ -176,6 +176,12 @@ class MemoryModel(SessionModel):
     def __init__(self, base_generator, base_discriminator, memories, bank, ema_bank, d_bank, d_head, classifier,
                  nb_cl: int, image_shape, recipe, batch_size: int, seed: int, **kwargs):
         tracked = MEMORY_TRACKED + (("lowrank",) if recipe.lowrank else ())
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        # Checked first, so that the error names the flag (the element below is max(batch, classifier_batch)).
+        for flag, value in (("--batch_size", batch_size), ("--classifier_batch", recipe.classifier_batch),
+                            ("--replay_batch_per_task", recipe.replay_batch_per_task)):
+            if int(value) % replicas:
+                raise InputError(f"{flag}={value}: must be a multiple of the {replicas} replicas of --strategy")
         super().__init__(tracked, max(batch_size, recipe.classifier_batch), 1, seed, **kwargs)
         self.generator, self.discriminator = base_generator, base_discriminator
         self.memories = list(memories)
@@ -187,15 +193,11 @@ class MemoryModel(SessionModel):
         self.num_seen = self.num_old + self.nb_cl
         self.image_shape = tuple(image_shape)
         self.size = base_generator.image_size
-        # A replica's share of each batch (all of it on one device; SessionModel checked the element's rows).
-        for flag, value in (("--classifier_batch", recipe.classifier_batch),
-                            ("--replay_batch_per_task", recipe.replay_batch_per_task), ("--batch_size", batch_size)):
-            if int(value) % self.num_replicas:
-                raise InputError(f"{flag}={value}: must be a multiple of the {self.num_replicas} replicas of "
-                                 f"--strategy")
-        self.gan_batch = int(batch_size) // self.num_replicas
-        self.classifier_batch = int(recipe.classifier_batch) // self.num_replicas
-        self.replay_batch = int(recipe.replay_batch_per_task) // self.num_replicas
+        # Global row counts: a GAN iteration reads the element's first gan_rows, a classifier step its first
+        # classifier_rows (for_replicas gives every replica the whole element; each keeps its share).
+        self.gan_rows = int(batch_size)
+        self.classifier_rows = int(recipe.classifier_batch)
+        self.replay_batch = int(recipe.replay_batch_per_task) // self.num_replicas  # a replica's share
         self.gan_iterations = int(recipe.gan_iterations)
         self.stored = MemorySlot(name="stored")
         penalty = (lambda: lowrank.penalty(bank)) if recipe.lowrank else None
@@ -244,15 +246,29 @@ class MemoryModel(SessionModel):
         return ops.concatenate(images, 0), ops.concatenate(labels, 0)
 
     # ----------------------------------------------------------------------------------------- phases
+    def for_replicas(self, dataset):
+        """Every replica receives the whole element (R copies, split contiguously by tf.distribute).
+
+        The two phases read different prefixes of one element (``gan_rows`` and ``classifier_rows``), so no
+        single reordering gives every replica its share of both; a replica keeps its rows of the prefix a step
+        reads (:meth:`replica_rows`), and R replicas read exactly the rows one device reads.
+        """
+        if self.num_replicas == 1:
+            return dataset
+        replicas = self.num_replicas
+        return dataset.map(lambda images, labels: (tf.concat([images] * replicas, 0),
+                                                   tf.concat([labels] * replicas, 0)))
+
     def gan_iteration(self, images, labels):
-        real = to_network_size(images[:self.gan_batch], self.size)
-        values = self.step(real, labels[:self.gan_batch] - self.num_old)
+        real = to_network_size(self.replica_rows(images[:self.gan_rows]), self.size)
+        values = self.step(real, self.replica_rows(labels[:self.gan_rows]) - self.num_old)
         for name, value in values.items():
             self.trackers[name].update_state(value)
         return ops.convert_to_tensor(0.0)
 
     def classifier_iteration(self, images, labels):
-        images, labels = images[:self.classifier_batch], ops.cast(labels[:self.classifier_batch], "int32")
+        images = self.replica_rows(images[:self.classifier_rows])
+        labels = ops.cast(self.replica_rows(labels[:self.classifier_rows]), "int32")
         if self.memories:
             replay_images, replay_labels = self.replay_batch_data()
             images = ops.concatenate([images, replay_images], 0)
