@@ -28,15 +28,23 @@ def bound_config(shared_data, result_dir, method, **overrides):
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory, shared_data):
+def mnist(shared_data):
+    """Real MNIST, read once for the module (each run would read the same files again; data_dir stays in the
+    configs, so results.json records the same settings and provenance)."""
+    from introgan_tf.data.datasets import load_dataset
+    return load_dataset("mnist", str(shared_data / "mnist"), "idx", None, False)
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory, shared_data, mnist):
     """lower_bound: 2 sessions in one go; upper_bound: 1 session, then --resume with 2."""
     root = shared_data
     out = {}
     lower = tmp_path_factory.mktemp("lower_bound")
-    out["lower_bound"] = (lower, experiment.run(bound_config(root, lower, "lower_bound")))
+    out["lower_bound"] = (lower, experiment.run(bound_config(root, lower, "lower_bound"), data=mnist))
     upper = tmp_path_factory.mktemp("upper_bound")
-    experiment.run(bound_config(root, upper, "upper_bound", num_sessions=1))
-    out["upper_bound"] = (upper, experiment.run(bound_config(root, upper, "upper_bound", resume=True)))
+    experiment.run(bound_config(root, upper, "upper_bound", num_sessions=1), data=mnist)
+    out["upper_bound"] = (upper, experiment.run(bound_config(root, upper, "upper_bound", resume=True), data=mnist))
     return out
 
 
@@ -85,12 +93,11 @@ def test_saved_models_classify_without_our_package(runs):
     assert result.returncode == 0 and "OK" in result.stdout, result.stderr[-2000:]
 
 
-@pytest.fixture
-def mnist_scenario(shared_data):
+@pytest.fixture(scope="module")
+def mnist_scenario(mnist):
     from introgan_tf.data.class_orders import get_class_order
-    from introgan_tf.data.datasets import load_dataset
     from introgan_tf.data.scenario import ClassIncrementalScenario
-    data = load_dataset("mnist", str(shared_data / "mnist"), "idx", None, False)
+    data = mnist
     scenario = ClassIncrementalScenario(x_train=data.x_train, y_train=data.y_train, x_test=data.x_test,
                                         y_test=data.y_test, class_order=get_class_order(1, 10), nb_cl=2)
     return data.info, scenario
