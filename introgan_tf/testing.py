@@ -10,6 +10,7 @@ so a classifier separates the classes after a few steps and a test can tell a wo
 one.  :func:`write_idx_files` writes such a dataset in the IDX format of MNIST, for tests of the file path.
 """
 
+import contextlib
 import dataclasses
 import gzip
 import os
@@ -169,6 +170,39 @@ def tiny_config(result_dir: str, method: str = "introgan", dataset: str = "mnist
         nb_cl=2,
         train=TrainConfig(**dict(TINY_TRAIN, **train)), introgan=IntroGANConfig(proto_num=4),
         replay=ReplayConfig(replay_per_class=30), eval=EvalConfig(skip_fid=True, fid_samples_per_class=50))
+
+
+class StoppedAfterCheckpoint(Exception):
+    """Raised by :func:`stop_after_checkpoint` right after the checkpoint it waits for was written (its path)."""
+
+
+@contextlib.contextmanager
+def stop_after_checkpoint(session: int, iteration: int, complete: bool = False):
+    """Within the block, a run stops right after writing its checkpoint at (``session``, ``iteration``,
+    ``complete``): ``SessionCheckpointer.save`` writes it, then raises :class:`StoppedAfterCheckpoint`, as a crash
+    there would end the run.  Every other save is the original's; the original is back when the block ends.
+
+    ::
+
+        with pytest.raises(testing.StoppedAfterCheckpoint), testing.stop_after_checkpoint(2, 2):
+            experiment.run(config, data=data)
+        experiment.run(config.replace(resume=True), data=data)
+    """
+    from introgan_tf.checkpointing import SessionCheckpointer  # pylint: disable=import-outside-toplevel
+    original_save = SessionCheckpointer.save
+    target = (session, iteration, complete)
+
+    def save_then_stop(self, method, session_index, complete):  # the original's signature (callers pass keywords)
+        path = original_save(self, method, session_index, complete)
+        if (session_index, method.iteration, complete) == target:
+            raise StoppedAfterCheckpoint(path)
+        return path
+
+    SessionCheckpointer.save = save_then_stop
+    try:
+        yield
+    finally:
+        SessionCheckpointer.save = original_save
 
 
 def check_results(data: dict, method: str, iters: int, test_interval: int, num_sessions: int = 2,

@@ -16,13 +16,9 @@ from introgan_tf import experiment
 from introgan_tf.checkpointing import SessionCheckpointer
 from introgan_tf.config import GANMemoryConfig
 from introgan_tf.methods import METHODS, get_method, resolve_config
-from introgan_tf.testing import check_results, tiny_config
+from introgan_tf.testing import StoppedAfterCheckpoint, check_results, stop_after_checkpoint, tiny_config
 
 ITERS = 4
-
-
-class Interrupted(Exception):
-    """Stands in for a crash right after a mid-session checkpoint."""
 
 
 def method_config(result_dir, method):
@@ -41,14 +37,6 @@ def method_config(result_dir, method):
 @pytest.mark.parametrize("method", sorted(METHODS))
 def test_two_sessions_interrupted_and_resumed(synthetic_mnist, tmp_path, monkeypatch, method):
     config = method_config(tmp_path, method)
-    original_save = SessionCheckpointer.save
-
-    def save_then_crash(self, method_object, session_index, complete):
-        path = original_save(self, method_object, session_index, complete)
-        if session_index == 2 and not complete and method_object.iteration == 2:
-            raise Interrupted(path)
-        return path
-
     original_export = experiment.export_saved_model
 
     def export_after_session_2(method_object, session, path):
@@ -56,10 +44,9 @@ def test_two_sessions_interrupted_and_resumed(synthetic_mnist, tmp_path, monkeyp
         return original_export(method_object, session, path) if session.index == 2 else path
 
     monkeypatch.setattr(experiment, "export_saved_model", export_after_session_2)
-    monkeypatch.setattr(SessionCheckpointer, "save", save_then_crash)
-    with pytest.raises(Interrupted):
+    # A crash right after session 2's checkpoint at iteration 2.
+    with pytest.raises(StoppedAfterCheckpoint), stop_after_checkpoint(2, 2):
         experiment.run(config, data=synthetic_mnist)
-    monkeypatch.setattr(SessionCheckpointer, "save", original_save)
     data = experiment.run(config.replace(resume=True), data=synthetic_mnist)
 
     resolved = resolve_config(config)

@@ -82,14 +82,6 @@ CHILD = textwrap.dedent("""
     # right after its checkpoint at task 2 iteration 2 and resumed there, on one device and on two replicas.
     # The reference is the single-device run stopped at the same checkpoint: a resumed session's data stream is
     # re-seeded from the checkpoint's position (docs/design.md), so an uninterrupted run reads other batches.
-    class Stop(Exception):
-        pass
-    original_save = SessionCheckpointer.save
-    def save_then_stop(self, method, index, complete):
-        path = original_save(self, method, index, complete)
-        if (index, method.iteration, complete) == (2, 2, False):
-            raise Stop()
-        return path
     for strategy in ("default", "mirrored"):
         root = sys.argv[1] + "/gan_memory_" + strategy
         # batch 8 != classifier batch 4: the two phases read different prefixes of an element.
@@ -98,14 +90,12 @@ CHILD = textwrap.dedent("""
         config = config.replace(gan_memory=GANMemoryConfig(
             width=4, source_checkpoint="random:3", gan_iterations=2, classifier_iterations=2,
             classifier_batch=4, replay_batch_per_task=4))
-        SessionCheckpointer.save = save_then_stop
         try:
-            experiment.run(config, data=data)
+            with testing.stop_after_checkpoint(2, 2):
+                experiment.run(config, data=data)
             raise AssertionError("the run was not stopped")
-        except Stop:
+        except testing.StoppedAfterCheckpoint:
             pass
-        finally:
-            SessionCheckpointer.save = original_save
         results = experiment.run(config.replace(resume=True), data=data)
         reader = tf.train.load_checkpoint(SessionCheckpointer(root + "/checkpoints").info(2).path)
         weights = {k: reader.get_tensor(k).tolist() for k in reader.get_variable_to_shape_map()

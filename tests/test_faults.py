@@ -132,10 +132,6 @@ def test_second_process_is_refused_and_a_dead_holder_does_not_block(tmp_path, re
 
 
 # ------------------------------------------------------------------------------------------------ checkpoints
-class Interrupted(Exception):
-    pass
-
-
 @pytest.fixture(scope="module")
 def interrupted_once(synthetic_mnist, tmp_path_factory):
     """A 1-session introgan run (8 iterations, a checkpoint every 2) killed right after its save at iteration 6,
@@ -145,18 +141,8 @@ def interrupted_once(synthetic_mnist, tmp_path_factory):
     data_dir = testing.write_idx_files(str(root / "mnist"), synthetic_mnist)
     config = testing.tiny_config(str(root / "run"), num_sessions=1, data_dir=data_dir, iters=8, save_interval=2,
                                  test_interval=2, sample_interval=100)
-    original_save = SessionCheckpointer.save
-
-    def save_then_crash(self, method, session_index, complete):
-        path = original_save(self, method, session_index, complete)
-        if method.iteration == 6:
-            raise Interrupted()
-        return path
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(SessionCheckpointer, "save", save_then_crash)
-        with pytest.raises(Interrupted):
-            experiment.run(config, data=synthetic_mnist)
+    with pytest.raises(testing.StoppedAfterCheckpoint), testing.stop_after_checkpoint(1, 6):
+        experiment.run(config, data=synthetic_mnist)
     shutil.copytree(root / "run", root / "pristine")
     return config, root
 
