@@ -205,6 +205,24 @@ def stop_after_checkpoint(session: int, iteration: int, complete: bool = False):
         SessionCheckpointer.save = original_save
 
 
+@contextlib.contextmanager
+def without_export(keep=()):
+    """Within the block, runs write no SavedModel (the export costs seconds per session), except after the
+    sessions whose index is in ``keep``: for tests that never read one, or only the last session's (which
+    replaces the earlier ones).  The export is back when the block ends."""
+    from introgan_tf import experiment  # pylint: disable=import-outside-toplevel
+    original_export = experiment.export_saved_model
+
+    def export_kept(method, session, path):
+        return original_export(method, session, path) if session.index in keep else path
+
+    experiment.export_saved_model = export_kept
+    try:
+        yield
+    finally:
+        experiment.export_saved_model = original_export
+
+
 def check_results(data: dict, method: str, iters: int, test_interval: int, num_sessions: int = 2,
                   nb_cl: int = 2, evaluated=None) -> None:
     """Asserts that a finished class-incremental results.json record (order 1) is complete and consistent.

@@ -16,7 +16,8 @@ from introgan_tf import experiment
 from introgan_tf.checkpointing import SessionCheckpointer
 from introgan_tf.config import GANMemoryConfig
 from introgan_tf.methods import METHODS, get_method, resolve_config
-from introgan_tf.testing import StoppedAfterCheckpoint, check_results, stop_after_checkpoint, tiny_config
+from introgan_tf.testing import (StoppedAfterCheckpoint, check_results, stop_after_checkpoint, tiny_config,
+                                 without_export)
 
 ITERS = 4
 
@@ -35,19 +36,14 @@ def method_config(result_dir, method):
 
 
 @pytest.mark.parametrize("method", sorted(METHODS))
-def test_two_sessions_interrupted_and_resumed(synthetic_mnist, tmp_path, monkeypatch, method):
+def test_two_sessions_interrupted_and_resumed(synthetic_mnist, tmp_path, method):
     config = method_config(tmp_path, method)
-    original_export = experiment.export_saved_model
-
-    def export_after_session_2(method_object, session, path):
-        # Session 1's SavedModel would be replaced by session 2's (checked below) before anything reads it.
-        return original_export(method_object, session, path) if session.index == 2 else path
-
-    monkeypatch.setattr(experiment, "export_saved_model", export_after_session_2)
-    # A crash right after session 2's checkpoint at iteration 2.
-    with pytest.raises(StoppedAfterCheckpoint), stop_after_checkpoint(2, 2):
-        experiment.run(config, data=synthetic_mnist)
-    data = experiment.run(config.replace(resume=True), data=synthetic_mnist)
+    # Session 1's SavedModel would be replaced by session 2's (checked below) before anything reads it.
+    with without_export(keep=(2,)):
+        # A crash right after session 2's checkpoint at iteration 2.
+        with pytest.raises(StoppedAfterCheckpoint), stop_after_checkpoint(2, 2):
+            experiment.run(config, data=synthetic_mnist)
+        data = experiment.run(config.replace(resume=True), data=synthetic_mnist)
 
     resolved = resolve_config(config)
     instance = get_method(method)(resolved, synthetic_mnist.info, experiment.make_scenario(resolved, synthetic_mnist))
