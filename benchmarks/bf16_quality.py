@@ -96,7 +96,7 @@ def row(data, dataset, precision, seed, directory):
     return {"dataset": dataset, "mixed_precision": precision, "seed": seed, "ta_acc": data["ta_acc"],
             "final_accuracy": last["accuracy"], "fid_mean": last.get("fid_mean"),
             "generated_accuracy_mean": last.get("generated_accuracy_mean"),
-            "train_seconds": sum(s.get("timing", {}).get("train_seconds", 0.0) or 0.0 for s in data["sessions"]),
+            "train_seconds": sum(s.get("timing", {}).get("training_seconds", 0.0) or 0.0 for s in data["sessions"]),
             "result_dir": os.path.relpath(directory, REPO)}
 
 
