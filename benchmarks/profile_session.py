@@ -3,10 +3,13 @@
     python benchmarks/profile_session.py                                   # tiny: 2 sessions x 60 iterations
     python benchmarks/profile_session.py --iters 500 --num_sessions 5 --methods introgan dgr
     python benchmarks/profile_session.py --methods none                   # only the prototype cost
+    python benchmarks/profile_session.py --iters 200 --num_sessions 3 --test_interval 100 --save_interval 200 \
+        --skip_fid --proto_classes --out benchmarks/results/profile_session_small_cpu2.json   # the small budget
 
-Each method runs the real session loop (``experiment.run``, MNIST from ``--data_dir``, the method's own
-defaults, FID with the shipped domain classifier) with timers around the pieces of the loop, which this script
-wraps from the outside (the package is not changed):
+Each run of benchmarks/compare_methods.py's RUNS (its method flags; GAN Memory is left out, it needs a trained
+source) goes through the real session loop (``experiment.run``, MNIST from ``--data_dir``, the method's own
+defaults, FID with the shipped domain classifier unless ``--skip_fid``, as in the small budget) with timers around
+the pieces of the loop, which this script wraps from the outside (the package is not changed):
 
 * ``train_steps``: the calls of the compiled train function, which include waiting for the next input element;
   ``first_steps``: the first call of each phase's step in each session (its tracing);
@@ -46,7 +49,11 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-METHODS = ("introgan", "mergan", "mergan_ig", "acgan", "dgr", "dgr_ig", "lower_bound", "upper_bound")
+from compare_methods import RUNS  # noqa: E402  (run name -> method flags, the benchmark's)
+
+# Every run but GAN Memory's, which first needs a source trained on another dataset.
+METHODS = tuple(name for name in RUNS if name != "gan_memory")
+DEFAULT_METHODS = ("introgan", "mergan_ig", "mergan-ra", "acgan", "dgr", "lower_bound", "upper_bound", "acgan-joint")
 PARTS = ("train_steps", "first_steps", "setup", "replay_generation", "evaluation", "generation_metrics",
          "fid_math", "samples", "checkpointing", "export", "other")
 TIMES = collections.defaultdict(float)
@@ -124,11 +131,13 @@ def config_for(method, args, result_dir):
     # Importing the flag modules defines main.py's flags.  pylint: disable=import-outside-toplevel,unused-import
     from flags import (baseline_flags, config_builder, data_flags, eval_flags,  # noqa: F401
                        experiment_flags, gan_memory_flags, growth_flags, introgan_flags, training_flags)
-    argv = ["profile", "--dataset", "mnist", "--method", method, "--data_dir", args.data_dir,
+    argv = ["profile", "--dataset", "mnist", *RUNS[method], "--data_dir", args.data_dir,
             "--result_dir", result_dir, "--num_sessions", str(args.num_sessions), "--iters", str(args.iters),
             "--test_interval", str(args.test_interval), "--save_interval", str(args.save_interval),
-            "--sample_interval", str(args.iters), "--fid_samples_per_class", str(args.fid_samples_per_class),
-            "--seed", "1993"]
+            "--sample_interval", str(args.iters), "--seed", "1993"]
+    # With --skip_fid the generated accuracy's sample count follows main.py's default, as in the small budget.
+    samples = args.fid_samples_per_class or (None if args.skip_fid else 200)
+    argv += (["--skip_fid"] if args.skip_fid else []) + (["--fid_samples_per_class", str(samples)] if samples else [])
     flags.FLAGS.unparse_flags()
     flags.FLAGS(argv)
     return config_builder.build_config(flags.FLAGS)
@@ -161,7 +170,9 @@ def profile_method(experiment, method, args, work):
            "input_pipeline_alone_seconds": times.get("input_pipeline", 0.0),
            "share": {k: times.get(k, 0.0) / wall for k in PARTS},
            "input_pipeline_alone_share": times.get("input_pipeline", 0.0) / wall,
-           "ta_acc": results.get("ta_acc")}
+           "ta_acc": results.get("ta_acc"),
+           # The run's own per-session timing (training, setup, replay, evaluation, generation metrics).
+           "session_timing": [s.get("timing", {}) for s in results["sessions"]]}
     shutil.rmtree(result_dir, ignore_errors=True)
     return row
 
@@ -226,12 +237,16 @@ def table(rows):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--methods", nargs="+", default=list(METHODS), help="methods to profile, or none")
+    parser.add_argument("--methods", nargs="+", default=list(DEFAULT_METHODS),
+                        help="runs of compare_methods.py to profile (default: the small budget's but gan_memory), "
+                             "or none")
     parser.add_argument("--iters", type=int, default=60)
     parser.add_argument("--num_sessions", type=int, default=2)
     parser.add_argument("--test_interval", type=int, default=30)
     parser.add_argument("--save_interval", type=int, default=30)
-    parser.add_argument("--fid_samples_per_class", type=int, default=200)
+    parser.add_argument("--fid_samples_per_class", type=int, default=None,
+                        help="default: 200 with FID, main.py's default with --skip_fid")
+    parser.add_argument("--skip_fid", action="store_true", help="no FID, as the small budget (generated accuracy kept)")
     parser.add_argument("--data_dir", default=os.path.join(os.path.dirname(REPO), "shared", "data", "mnist"))
     parser.add_argument("--proto_classes", type=int, nargs="*", default=[2, 6, 10])
     parser.add_argument("--proto_num", type=int, default=20)

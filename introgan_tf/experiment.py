@@ -32,7 +32,7 @@ from introgan_tf.errors import InputError, NonFiniteError, StorageError
 from introgan_tf.evaluation.accuracy import ta_acc
 from introgan_tf.evaluation.continual_metrics import run_summary
 from introgan_tf.evaluation.session_evaluator import SessionEvaluator
-from introgan_tf import runtime
+from introgan_tf import runtime, session_memory
 from introgan_tf.export import export_saved_model
 from introgan_tf.methods import get_method, resolve_config
 from introgan_tf.results import ResultsLog, read_results
@@ -323,6 +323,7 @@ class Experiment:
         self.tensorboard.config(self.config.to_dict())
         first, start_iteration = self.restore()
         for session in self.sessions[first - 1:]:
+            gradients_before = session_memory.custom_gradient_names()
             setup_seconds = None
             if start_iteration == 0:
                 started = time.time()
@@ -331,6 +332,8 @@ class Experiment:
                 self.results.start_session(session.as_record())
             self.train_session(session, start_iteration)
             generation_seconds = self.finish_session(session)
+            # The session's step graphs are done: free them (and what they capture) before the next session.
+            session_memory.release_session(self.method.model, gradients_before)
             timing = self.results.session(session.index).setdefault("timing", {})
             timing.update(setup_seconds=setup_seconds, **self.method.timings,
                           generation_metrics_seconds=generation_seconds,

@@ -3,7 +3,8 @@
 import numpy as np
 
 from introgan_tf.methods.common.growth import noisy_copy
-from introgan_tf.methods.introgan.growth import class_rows, grow_generator, most_confused_class
+from introgan_tf.methods.introgan.growth import (DISTANCE_ROWS, center_distances, class_rows, grow_generator,
+                                                most_confused_class, nearest_centers)
 from introgan_tf.methods.introgan.networks import ConditionalGenerator
 
 
@@ -52,3 +53,19 @@ def test_most_confused_is_mode_with_smallest_index_on_ties():
     assert most_confused_class(embeddings, centers) == 1
     tie = np.array([[9.0, 0.0], [0.0, 9.0]])
     assert most_confused_class(tie, centers) == 1
+
+
+def test_nearest_centers_in_windows_equals_the_whole_array():
+    """Windows of DISTANCE_ROWS rows (the last one overlapping) give the whole-array argmin, also for rows that
+    are almost equidistant from two centres, where a rounding difference would flip the answer."""
+    rng = np.random.default_rng(0)
+    base, offset = rng.standard_normal(512), rng.standard_normal(512)
+    centers = np.stack([base + offset, base - offset, base + 3 * offset]).astype(np.float32)
+    across = rng.standard_normal((2 * DISTANCE_ROWS + 321, 512))
+    across -= np.outer(across @ offset, offset) / (offset @ offset)  # orthogonal to offset: c0 and c1 tie
+    embeddings = (base + across + 1e-4 * rng.standard_normal(across.shape) * offset).astype(np.float32)
+    whole = np.argmin(center_distances(embeddings, centers), axis=1)
+    assert set(np.unique(whole)) == {0, 1}  # the ties really are split both ways
+    np.testing.assert_array_equal(nearest_centers(embeddings, centers), whole)
+    np.testing.assert_array_equal(nearest_centers(embeddings[:DISTANCE_ROWS - 5], centers),
+                                  whole[:DISTANCE_ROWS - 5])

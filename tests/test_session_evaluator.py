@@ -5,9 +5,10 @@ import numpy as np
 
 from introgan_tf import testing
 from introgan_tf.config import EvalConfig
+from introgan_tf.data.pipeline import INFERENCE_BATCH
 from introgan_tf.data.scenario import ClassIncrementalScenario
 from introgan_tf.evaluation.accuracy import session_prefix_accuracies
-from introgan_tf.evaluation.session_evaluator import CLASSIFY_BATCH, SessionEvaluator
+from introgan_tf.evaluation.session_evaluator import SessionEvaluator
 
 
 class MeanPixelMethod:
@@ -33,7 +34,7 @@ def test_test_images_stay_uint8_and_accuracies_are_those_of_the_float_images(tmp
 
     method = MeanPixelMethod(session.num_seen)
     prefixes = evaluator.accuracy(method, session)
-    assert [b[1] for b in method.batches] == [CLASSIFY_BATCH, 500]
+    assert [b[1] for b in method.batches] == [INFERENCE_BATCH, 500]
     assert all(dtype == np.float32 and low >= -1.0 and high <= 1.0 for dtype, _, low, high in method.batches)
     floats = images.astype(np.float32) / 127.5 - 1.0
     expected = session_prefix_accuracies(scenario, MeanPixelMethod(session.num_seen).classify(floats), labels,

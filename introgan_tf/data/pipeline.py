@@ -68,7 +68,12 @@ def make_train_dataset(images: np.ndarray, labels: np.ndarray, batch_size: int, 
     return indices.map(gather, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
 
 
-def make_eval_dataset(images: np.ndarray, batch_size: int = 1000) -> tf.data.Dataset:
+# Rows per inference call (evaluation datasets, classify/generate in batches, the session evaluator): one size
+# everywhere, so that the same images go through the same batches and give the same logits bit for bit.
+INFERENCE_BATCH = 1000
+
+
+def make_eval_dataset(images: np.ndarray, batch_size: int = INFERENCE_BATCH) -> tf.data.Dataset:
     """A finite dataset of float images in [-1, 1] for evaluation, in order."""
     return (tf.data.Dataset.from_tensor_slices(images).batch(batch_size)
             .map(to_unit_range).prefetch(tf.data.AUTOTUNE))

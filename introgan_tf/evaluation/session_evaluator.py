@@ -13,14 +13,11 @@ from typing import Optional
 
 import numpy as np
 
-from introgan_tf.data.pipeline import to_unit_range
+from introgan_tf.data.pipeline import INFERENCE_BATCH, to_unit_range
 from introgan_tf.evaluation.accuracy import session_prefix_accuracies
 from introgan_tf.evaluation.generation_metrics import (build_commands, check_ready, evaluate_generation,
                                                        evaluator_available)
 from introgan_tf.visualization import class_grid, fixed_noise
-
-CLASSIFY_BATCH = 1000  # rows per classify call: methods/common/inference.py's batched() default
-
 
 class SessionEvaluator:
     """Evaluates any method on any session of one scenario.
@@ -76,9 +73,9 @@ class SessionEvaluator:
     def accuracy(self, method, session) -> list:
         """[A_1, ..., A_s]: the prefix accuracies of ``method`` now; the last one is over every seen class."""
         images, labels = self.test_data(session)
-        # The same batches as method.classify's own (CLASSIFY_BATCH), so the logits are the same bits.
-        logits = np.concatenate([method.classify(to_unit_range(images[i:i + CLASSIFY_BATCH]).numpy())
-                                 for i in range(0, len(images), CLASSIFY_BATCH)])
+        # The same batches as method.classify's own (INFERENCE_BATCH), so the logits are the same bits.
+        logits = np.concatenate([method.classify(to_unit_range(images[i:i + INFERENCE_BATCH]).numpy())
+                                 for i in range(0, len(images), INFERENCE_BATCH)])
         return session_prefix_accuracies(self.scenario, logits, labels, session)
 
     def generation(self, method, session, eval_config=None) -> Optional[dict]:

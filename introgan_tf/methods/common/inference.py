@@ -9,8 +9,10 @@ from typing import Callable
 
 import numpy as np
 
+from introgan_tf.data.pipeline import INFERENCE_BATCH
 
-def batched(fn, *arrays, batch_size: int = 1000):
+
+def batched(fn, *arrays, batch_size: int = INFERENCE_BATCH):
     """``fn`` applied to aligned slices of ``arrays`` (``batch_size`` rows each); the numpy results concatenated
     (a tuple of concatenations when ``fn`` returns a tuple)."""
     total = len(arrays[0])

@@ -17,6 +17,35 @@ from introgan_tf.methods.common.growth import noisy_copy
 from introgan_tf.methods.introgan.networks import ConditionalBNGenerator, ConditionalGenerator
 
 
+# Rows of one distance computation: the float64 copies of the embeddings are built one window at a time.
+DISTANCE_ROWS = 1000
+
+
+def center_distances(embeddings: np.ndarray, centers: np.ndarray) -> np.ndarray:
+    """Squared L2 distances [N, C_old] of float32 rows to float32 centres, computed in float64."""
+    emb = embeddings.astype(np.float64)
+    centers = centers.astype(np.float64)
+    return (emb * emb).sum(1, keepdims=True) - 2 * emb @ centers.T + (centers * centers).sum(1)[None]
+
+
+def nearest_centers(embeddings: np.ndarray, old_centers: np.ndarray, rows: int = DISTANCE_ROWS) -> np.ndarray:
+    """Index of the nearest old centre of every row, ``rows`` rows at a time.
+
+    Every window has ``rows`` rows (the last one overlaps the one before), because the BLAS product of a short
+    window can round differently from the same rows inside a long one: windows of one length give the bits of
+    the whole-array product, at 2 x rows x D float64 values instead of 2 x N x D.
+    """
+    total = len(embeddings)
+    if total <= rows:
+        return np.argmin(center_distances(embeddings, old_centers), axis=1)
+    nearest = np.empty(total, np.int64)
+    for start in range(0, total, rows):
+        begin = min(start, total - rows)
+        nearest[start:begin + rows] = np.argmin(center_distances(embeddings[begin:begin + rows], old_centers),
+                                                axis=1)[start - begin:]
+    return nearest
+
+
 def most_confused_class(embeddings: np.ndarray, old_centers: np.ndarray) -> int:
     """Mode of the nearest old centre over a new class's embeddings; ties -> smallest index.
 
@@ -24,10 +53,7 @@ def most_confused_class(embeddings: np.ndarray, old_centers: np.ndarray) -> int:
       embeddings: [N, D] discriminator embeddings of the new class's training images.
       old_centers: [C_old, D] class centres of the old classes (mean prototype embeddings).
     """
-    emb = embeddings.astype(np.float64)
-    centers = old_centers.astype(np.float64)
-    distances = (emb * emb).sum(1, keepdims=True) - 2 * emb @ centers.T + (centers * centers).sum(1)[None]
-    votes = np.bincount(np.argmin(distances, axis=1), minlength=len(centers))
+    votes = np.bincount(nearest_centers(embeddings, old_centers), minlength=len(old_centers))
     return int(np.argmax(votes))  # argmax returns the first (smallest) index on ties
 
 
