@@ -19,6 +19,7 @@ from introgan_tf.evaluation.generation_metrics import (build_commands, check_rea
                                                        evaluator_available)
 from introgan_tf.visualization import class_grid, fixed_noise
 
+
 class SessionEvaluator:
     """Evaluates any method on any session of one scenario.
 
