@@ -33,8 +33,9 @@ setup(
         # lmdb: LSUN's databases (also needed to read LSUN at all); h5py: the v7.3 .mat test.  foolbox 3.3.4
         # ships 20 real CIFAR-10 test images and 20 ImageNet JPEGs the loader tests use as real pixels; install it
         # with --no-deps (pip install --no-deps foolbox==3.3.4): it is never imported, only its data files read.
-        # hypothesis: the flag fuzz (tests/test_flag_fuzz.py).
-        "test": ["pytest", "hypothesis", "lmdb", "h5py", "foolbox==3.3.4"],
+        # hypothesis: the flag fuzz (tests/test_flag_fuzz.py).  pytest-xdist: the suite runs on 2 processes, one file
+        # each (-n 2 --dist loadfile keeps a file's module fixtures in one process): 1,310 s idle on 2 cores.
+        "test": ["pytest", "pytest-xdist", "hypothesis", "lmdb", "h5py", "foolbox==3.3.4"],
         "lsun": ["lmdb"],
     },
 )
