@@ -15,6 +15,9 @@ probes wrapped around the pieces of the loop from the outside (the package is no
   functions, FuncGraphs and tf.data datasets (``gc.collect`` first, so it counts what is still referenced);
 * with ``--malloc_trim`` (a diagnostic, not what the package does): glibc's ``malloc_trim(0)`` after every
   session's census, which tells freed-but-kept heap from live memory (``rss_after_malloc_trim_mb``);
+* with ``--tracemalloc`` (a diagnostic; it slows Python's allocations): the live memory Python tracks (numpy
+  arrays included, TensorFlow's tensors not) at every session end, and the allocation sites whose live memory grew
+  most from the end of session 2 to the end of session 5 (``tracemalloc_growth_s2_s5``);
 * what the algorithm must hold: the training pool (new-class images, N_rep replay images per old class, the
   exemplars), its uint8 bytes and the replay's share.
 
@@ -32,6 +35,7 @@ import shutil
 import sys
 import tempfile
 import time
+import tracemalloc
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
@@ -129,7 +133,17 @@ def malloc_trim() -> bool:
         return False
 
 
-def instrument(probe: Probe, rows: list, trim: bool = False):
+def tracemalloc_growth(first, last, top: int = 12) -> list:
+    """The allocation sites (file:line, 8 frames deep, innermost first) whose live memory grew most between two
+    snapshots."""
+    stats = last.compare_to(first, "traceback")
+    return [{"growth_mb": stat.size_diff / MIB, "live_mb": stat.size / MIB, "blocks": stat.count,
+             "traceback": [f"{frame.filename.split('site-packages/')[-1].replace(REPO + '/', '')}:{frame.lineno}"
+                           for frame in reversed(stat.traceback)]}  # tracemalloc lists the oldest frame first
+            for stat in stats[:top]]
+
+
+def instrument(probe: Probe, rows: list, trim: bool = False, snapshots: dict = None):
     """Probes around the loop's pieces; ``rows`` receives one record per finished session."""
     from introgan_tf import experiment  # pylint: disable=import-outside-toplevel
     from introgan_tf.checkpointing import SessionCheckpointer  # pylint: disable=import-outside-toplevel
@@ -183,6 +197,10 @@ def instrument(probe: Probe, rows: list, trim: bool = False):
                                "per_class": counts.tolist()}
                 row["census"] = census()
                 row["rss_after_census_mb"] = status_mib("VmRSS")
+                if snapshots is not None:  # diagnostic: what Python (numpy included) still holds
+                    snapshot = tracemalloc.take_snapshot()
+                    snapshots[row["session"]] = snapshot
+                    row["tracemalloc_live_mb"] = sum(stat.size for stat in snapshot.statistics("filename")) / MIB
                 if trim:  # diagnostic: how much of the end-of-session RSS is freed heap the allocator kept
                     malloc_trim()
                     row["rss_after_malloc_trim_mb"] = status_mib("VmRSS")
@@ -266,6 +284,9 @@ def main():
     parser.add_argument("--seed", type=int, default=1993)
     parser.add_argument("--malloc_trim", action="store_true",
                         help="diagnostic: glibc malloc_trim(0) at every session end (after the census)")
+    parser.add_argument("--tracemalloc", action="store_true",
+                        help="diagnostic: Python-tracked live memory (numpy included) per session end, and the "
+                             "allocation sites that grew most from session 2 to 5")
     parser.add_argument("--keep", default=None, help="keep the run's result_dir here (default: a deleted temp dir)")
     parser.add_argument("--out", default=os.path.join(REPO, "benchmarks", "results", "memory_per_session_cpu2.json"))
     args = parser.parse_args()
@@ -273,7 +294,10 @@ def main():
         args.data_dir = os.path.join(os.path.dirname(REPO), "shared", "data", args.dataset)
     probe = Probe()
     rows = []
-    experiment = instrument(probe, rows, trim=args.malloc_trim)
+    snapshots = {} if args.tracemalloc else None
+    if args.tracemalloc:
+        tracemalloc.start(8)
+    experiment = instrument(probe, rows, trim=args.malloc_trim, snapshots=snapshots)
     work = args.keep or tempfile.mkdtemp(prefix="memory_per_session_")
     result_dir = os.path.join(work, "run") if not args.keep else args.keep
     config = config_for(args, result_dir)
@@ -281,9 +305,16 @@ def main():
     results = experiment.run(config)
     summary = summarise(rows)
     out = {"settings": {k: v for k, v in vars(args).items() if k not in ("out", "keep")},
+           # glibc's MALLOC_* tunables of this process (e.g. MALLOC_ARENA_MAX), which change what RSS keeps
+           "malloc_env": {k: v for k, v in sorted(os.environ.items()) if k.startswith(("MALLOC_", "GLIBC_TUNABLES"))},
            "cpu_count": os.cpu_count(), "gpu": bool(tf.config.list_physical_devices("GPU")),
            "peak_reset_available": probe.can_reset, "wall_seconds": time.time() - started,
            "ta_acc": results.get("ta_acc"), "summary": summary, "sessions": rows}
+    if snapshots and 2 in snapshots and 5 in snapshots:
+        out["tracemalloc_growth_s2_s5"] = tracemalloc_growth(snapshots[2], snapshots[5])
+        for site in out["tracemalloc_growth_s2_s5"][:6]:
+            print(f"[memory] tracemalloc {site['growth_mb']:+.1f} MiB (live {site['live_mb']:.1f}): "
+                  f"{' <- '.join(site['traceback'][:4])}")
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     with open(args.out, "w") as handle:
         json.dump(out, handle, indent=1)
