@@ -1,15 +1,17 @@
 """Where does bf16 cost IntroGAN's generation quality?  A diagnostic of ``benchmarks/bf16_quality.py``'s finding.
 
-    python benchmarks/bf16_generator_fp32.py --data_root ../shared/data                   # Fashion-MNIST, 2 seeds
-    python benchmarks/bf16_generator_fp32.py --datasets mnist --seeds 1993 --iters 5 --num_sessions 1 --skip_fid
+    python benchmarks/bf16_float32_part.py --data_root ../shared/data                      # G in float32
+    python benchmarks/bf16_float32_part.py --data_root ../shared/data --float32 discriminator
+    python benchmarks/bf16_float32_part.py --datasets mnist --seeds 1993 --iters 5 --num_sessions 1 --skip_fid
 
 Under ``--mixed_precision bf16`` every layer computes in bfloat16.  This reruns the bf16 cells of the quality
-benchmark (class order 1, 5 x 500 iterations, FID with 2,000 samples per class) with one change made from the
-outside: the generator is built under the ``float32`` policy, so G computes in float32 while D, the prototypes
-and the losses keep bf16 (the package has no such option; the patch lives here).  If the FID returns to the
-fp32 runs' level, the cost is G's bf16 arithmetic; if not, it is D's.
+benchmark (Fashion-MNIST, class order 1, 5 x 500 iterations, FID with 2,000 samples per class) with one change
+made from the outside: one network, the generator or the discriminator (``--float32``), is built under the
+``float32`` policy and computes in float32, while the other keeps bf16 (the package has no such option; the patch
+lives here).  Whichever change brings the FID back to the fp32 runs' level points at the network whose bf16
+arithmetic costs the quality.
 
-Runs go to ``--runs_dir/<dataset>/order_1_seed_<seed>/`` (resumable: a finished run is kept, a partial one is
+Runs go to ``--runs_dir/<dataset>/order_1_seed_<seed>/`` (default ``result/bf16_<part>_fp32``) (resumable: a finished run is kept, a partial one is
 continued).  Writes ``--out`` (JSON) with each run's TA-ACC, final accuracy, mean FID, accuracy on generated
 samples and training time beside the fp32 and bf16 rows of ``--quality_json`` for the same (dataset, seed).
 """
@@ -28,10 +30,12 @@ import keras  # noqa: E402
 from benchmarks.bf16_quality import row  # noqa: E402
 
 
-def generator_in_float32():
-    """Every IntroGAN generator (fresh or grown) built under the float32 policy from now on."""
+def build_in_float32(part: str):
+    """Every IntroGAN generator (fresh or grown) or discriminator built under the float32 policy from now on."""
     from introgan_tf.methods.introgan import networks  # pylint: disable=import-outside-toplevel
-    for cls in (networks.ConditionalGenerator, networks.ConditionalBNGenerator):
+    classes = {"generator": (networks.ConditionalGenerator, networks.ConditionalBNGenerator),
+               "discriminator": (networks.EmbeddingDiscriminator,)}[part]
+    for cls in classes:
         original = cls.__init__
 
         def init(self, *args, _original=original, **kwargs):
@@ -83,27 +87,31 @@ def main():
     parser.add_argument("--data_root", default=None, help="folder holding <dataset>/ IDX files")
     parser.add_argument("--skip_fid", action="store_true")
     parser.add_argument("--fid_samples_per_class", type=int, default=2000)
-    parser.add_argument("--runs_dir", default=os.path.join(REPO, "result", "bf16_generator_fp32"))
+    parser.add_argument("--float32", choices=("generator", "discriminator"), default="generator",
+                        help="the network built in float32; the other keeps bf16")
+    parser.add_argument("--runs_dir", default=None, help="default: result/bf16_<part>_fp32")
     parser.add_argument("--quality_json", default=os.path.join(REPO, "benchmarks", "results",
                                                                "bf16_quality_cpu2.json"),
                         help="the quality benchmark's JSON, whose fp32 and bf16 rows are set beside these runs")
-    parser.add_argument("--out", default=os.path.join(REPO, "benchmarks", "results",
-                                                      "bf16_generator_fp32_cpu2.json"))
+    parser.add_argument("--out", default=None, help="default: benchmarks/results/bf16_<part>_fp32_cpu2.json")
     args = parser.parse_args()
+    args.runs_dir = args.runs_dir or os.path.join(REPO, "result", f"bf16_{args.float32}_fp32")
+    args.out = args.out or os.path.join(REPO, "benchmarks", "results", f"bf16_{args.float32}_fp32_cpu2.json")
     if args.data_root and not os.path.isdir(args.data_root):
         parser.error(f"--data_root={args.data_root}: not a folder")
     from introgan_tf import experiment  # pylint: disable=import-outside-toplevel
-    generator_in_float32()
+    build_in_float32(args.float32)
+    label = f"bf16, {'G' if args.float32 == 'generator' else 'D'} float32"
     rows = []
     for dataset in args.datasets:
         for seed in args.seeds:
             result_dir = os.path.join(args.runs_dir, dataset, f"order_1_seed_{seed}")
             data = complete(result_dir)
             if data is None:
-                print(f"[bf16_generator_fp32] {dataset} seed {seed}: G in float32, the rest bf16", flush=True)
+                print(f"[bf16_float32_part] {dataset} seed {seed}: {label}, the rest bf16", flush=True)
                 experiment.run(config_for(args, dataset, seed, result_dir))
                 data = complete(result_dir)
-            rows.append(dict(row(data, dataset, "bf16, G float32", seed, result_dir)))
+            rows.append(dict(row(data, dataset, label, seed, result_dir)))
     earlier = []
     if os.path.isfile(args.quality_json):
         with open(args.quality_json) as handle:
