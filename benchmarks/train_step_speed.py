@@ -3,13 +3,17 @@
     python benchmarks/train_step_speed.py                                  # 2 and 10 seen classes, fp32, XLA off/on
     python benchmarks/train_step_speed.py --jit false --precisions off bf16 --rounds 3
     python benchmarks/train_step_speed.py --jit false --precisions off bf16 --rounds 3 --baseline_repo /tmp/old
+    python benchmarks/train_step_speed.py --jit false --precisions off bf16 --rounds 2 \
+        --compare_env TF_ONEDNN_USE_SYSTEM_ALLOCATOR=0
 
 One iteration = one G step + one D step over batch 100 plus C*20 prototypes.  Each measurement runs in its own
 process (a fresh TensorFlow, so the dtype policy and the memory of one cannot leak into the next) and reports
 steady-state iterations per second after ``--warmup`` steps.  The machine these run on is shared and noisy, so
 ``--rounds R`` repeats the whole grid R times, alternating the order of its cells, and reports the median of
 each cell; ``--baseline_repo DIR`` adds, in every round, the fp32 cells measured by DIR's own copy of this script
-(a checkout of an older commit), so that "fp32 not slower than before" is an old-vs-new comparison in one run.
+(a checkout of an older commit), so that "fp32 not slower than before" is an old-vs-new comparison in one run;
+``--compare_env KEY=VALUE`` adds, in every round, every cell of this code run with that environment variable
+(code ``env`` in the output), e.g. the allocator setting the package makes, undone.
 
 The speed targets of the scale work (2-core CPU, batch 100, XLA off): bf16 >= 4.0 it/s at 2 seen classes and
 >= 2.8 at 10; fp32 not slower than the baseline.  The script prints each target's outcome; it never fails on one.
@@ -76,7 +80,7 @@ def run_cell(cell, args):
     steps = args.xla_steps if jit == "true" else args.steps
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "cell.json")
-        if code == "new":
+        if code in ("new", "env"):
             command = [sys.executable, os.path.abspath(__file__), "--one", precision, jit, str(num_classes),
                        "--steps", str(steps), "--warmup", str(args.warmup), "--out", out]
             cwd = REPO
@@ -86,6 +90,9 @@ def run_cell(cell, args):
                        "--warmup", str(args.warmup), "--out", out]
             cwd = args.baseline_repo
         env = dict(os.environ, PYTHONPATH=cwd, TF_CPP_MIN_LOG_LEVEL="2")
+        if code == "env":
+            key, value = args.compare_env.split("=", 1)
+            env[key] = value
         done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
         if done.returncode != 0:
             raise SystemExit(f"train_step_speed: the {code} measurement {cell} failed:\n{done.stderr[-2000:]}")
@@ -104,6 +111,8 @@ def main():
     parser.add_argument("--warmup", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=1, help="repeat the grid, alternating; report medians")
     parser.add_argument("--baseline_repo", help="a checkout of an older commit: its fp32 cells in every round")
+    parser.add_argument("--compare_env", metavar="KEY=VALUE",
+                        help="also run every cell of this code with this environment variable (code 'env')")
     parser.add_argument("--one", nargs=3, metavar=("PRECISION", "JIT", "CLASSES"), help=argparse.SUPPRESS)
     parser.add_argument("--out", default=os.path.join("benchmarks", "out", "train_step_speed.json"))
     args = parser.parse_args()
@@ -111,6 +120,8 @@ def main():
                                                               "train_step_speed.py")):
         parser.error(f"--baseline_repo={args.baseline_repo}: expected a checkout holding "
                      f"benchmarks/train_step_speed.py")
+    if args.compare_env and "=" not in args.compare_env:
+        parser.error(f"--compare_env={args.compare_env}: expected KEY=VALUE")
     if args.one:  # a child: one cell, in this process
         precision, jit, num_classes = args.one[0], args.one[1] == "true", int(args.one[2])
         speed = measure(num_classes, jit, args.steps, args.warmup, precision)
@@ -123,6 +134,8 @@ def main():
     cells = [("new", p, j, c) for p in args.precisions for j in args.jit for c in args.classes]
     if args.baseline_repo:
         cells += [("old", "off", j, c) for j in args.jit for c in args.classes]
+    if args.compare_env:
+        cells += [("env", p, j, c) for p in args.precisions for j in args.jit for c in args.classes]
     speeds = {cell: [] for cell in cells}
     for round_index in range(args.rounds):
         order = cells if round_index % 2 == 0 else cells[::-1]  # alternate so that drift hits every cell alike
@@ -153,11 +166,20 @@ def main():
             if new is not None and old is not None:
                 targets.append({"target": f"fp32 not slower than the baseline, jit={jit}, {num_classes} classes",
                                 "value": new / old, "met": new >= 0.97 * old})  # 3 %: the noise of one median
+    for precision in args.precisions:
+        for jit in (False, True):
+            for num_classes in args.classes:
+                new, other = (median.get((code, precision, jit, num_classes)) for code in ("new", "env"))
+                if new is not None and other is not None:
+                    targets.append({"target": f"{precision} not slower than with {args.compare_env}, jit={jit}, "
+                                              f"{num_classes} classes", "value": new / other,
+                                    "met": new >= 0.97 * other})
     for target in targets:
         print(f"  target {target['target']}: {target['value']:.2f} -> {'met' if target['met'] else 'NOT met'}")
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     with open(args.out, "w") as handle:
-        json.dump({"rows": rows, "targets": targets, "baseline_repo": args.baseline_repo}, handle, indent=2)
+        json.dump({"rows": rows, "targets": targets, "baseline_repo": args.baseline_repo,
+                   "compare_env": args.compare_env}, handle, indent=2)
     print(f"wrote {args.out}")
 
 
