@@ -305,8 +305,10 @@ def main():
     results = experiment.run(config)
     summary = summarise(rows)
     out = {"settings": {k: v for k, v in vars(args).items() if k not in ("out", "keep")},
-           # glibc's MALLOC_* tunables of this process (e.g. MALLOC_ARENA_MAX), which change what RSS keeps
-           "malloc_env": {k: v for k, v in sorted(os.environ.items()) if k.startswith(("MALLOC_", "GLIBC_TUNABLES"))},
+           # the allocator settings of this process (glibc's MALLOC_* tunables, TensorFlow's oneDNN allocator
+           # choice, which the package sets), which change what RSS keeps
+           "malloc_env": {k: v for k, v in sorted(os.environ.items())
+                          if k.startswith(("MALLOC_", "GLIBC_TUNABLES", "TF_ONEDNN_USE_SYSTEM_ALLOCATOR"))},
            "cpu_count": os.cpu_count(), "gpu": bool(tf.config.list_physical_devices("GPU")),
            "peak_reset_available": probe.can_reset, "wall_seconds": time.time() - started,
            "ta_acc": results.get("ta_acc"), "summary": summary, "sessions": rows}

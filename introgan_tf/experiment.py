@@ -339,6 +339,7 @@ class Experiment:
                           generation_metrics_seconds=generation_seconds,
                           peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
             self.results.write()
+            self.method.release_training_data()  # before the next set-up, not during it (base.py)
             start_iteration = 0
         self.results.update(complete=len(self.results.data["sessions"]) == len(self.sessions))
         self.tensorboard.flush()

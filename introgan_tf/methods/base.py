@@ -142,3 +142,11 @@ class ContinualMethod(abc.ABC):
 
     def pool_size(self) -> int:
         return int(len(self.pool[0])) if self.pool is not None else 0
+
+    def release_training_data(self) -> None:
+        """Drops the finished session's training pool (the loop calls it once the session's results are written).
+
+        The next ``begin_session`` builds its own pool; holding the old one through that set-up (the replay, the
+        growth) would add the old pool to the set-up's peak memory, and the pool grows with every session.
+        """
+        self.pool = None

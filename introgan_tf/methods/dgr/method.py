@@ -98,6 +98,10 @@ class DGR(ContinualMethod):
     def train_dataset(self, session, seed: int) -> tf.data.Dataset:
         return self.model.train_dataset(self.pool, seed, self.replay_pool)
 
+    def release_training_data(self) -> None:
+        super().release_training_data()
+        self.replay_pool = None  # exact replay: rebuilt from the scenario's data by the next begin_session
+
     def checkpoint_objects(self) -> dict:
         g_optimizer, d_optimizer, s_optimizer = self.optimizers
         objects = {"model": self.model, "g_optimizer": g_optimizer, "d_optimizer": d_optimizer,
