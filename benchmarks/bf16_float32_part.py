@@ -27,7 +27,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras  # noqa: E402
 
-from benchmarks.bf16_quality import row  # noqa: E402
+from benchmarks.bf16_quality import read_complete, row  # noqa: E402
 
 
 def build_in_float32(part: str):
@@ -69,15 +69,6 @@ def config_for(args, dataset, seed, result_dir):
     return config_builder.build_config(flags.FLAGS)
 
 
-def complete(result_dir):
-    path = os.path.join(result_dir, "results.json")
-    if not os.path.isfile(path):
-        return None
-    with open(path) as handle:
-        data = json.load(handle)
-    return data if data.get("complete") else None
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", nargs="+", default=["fashion-mnist"])
@@ -106,11 +97,11 @@ def main():
     for dataset in args.datasets:
         for seed in args.seeds:
             result_dir = os.path.join(args.runs_dir, dataset, f"order_1_seed_{seed}")
-            data = complete(result_dir)
+            data = read_complete(result_dir)
             if data is None:
                 print(f"[bf16_float32_part] {dataset} seed {seed}: {label}, the rest bf16", flush=True)
                 experiment.run(config_for(args, dataset, seed, result_dir))
-                data = complete(result_dir)
+                data = read_complete(result_dir)
             rows.append(dict(row(data, dataset, label, seed, result_dir)))
     earlier = []
     if os.path.isfile(args.quality_json):
