@@ -11,8 +11,8 @@ made from the outside: one network, the generator or the discriminator (``--floa
 lives here).  Whichever change brings the FID back to the fp32 runs' level points at the network whose bf16
 arithmetic costs the quality.
 
-Runs go to ``--runs_dir/<dataset>/order_1_seed_<seed>/`` (default ``result/bf16_<part>_fp32``) (resumable: a finished run is kept, a partial one is
-continued).  Writes ``--out`` (JSON) with each run's TA-ACC, final accuracy, mean FID, accuracy on generated
+Runs go to ``--runs_dir/<dataset>/order_1_seed_<seed>/``, default ``result/bf16_<part>_fp32`` (resumable: a
+finished run is kept, a partial one is continued).  Writes ``--out`` (JSON) with each run's TA-ACC, final accuracy, mean FID, accuracy on generated
 samples and training time beside the fp32 and bf16 rows of ``--quality_json`` for the same (dataset, seed).
 """
 
@@ -102,7 +102,7 @@ def main():
                 print(f"[bf16_float32_part] {dataset} seed {seed}: {label}, the rest bf16", flush=True)
                 experiment.run(config_for(args, dataset, seed, result_dir))
                 data = read_complete(result_dir)
-            rows.append(dict(row(data, dataset, label, seed, result_dir)))
+            rows.append(row(data, dataset, label, seed, result_dir))
     earlier = []
     if os.path.isfile(args.quality_json):
         with open(args.quality_json) as handle:

@@ -306,7 +306,7 @@ def main():
     summary = summarise(rows)
     out = {"settings": {k: v for k, v in vars(args).items() if k not in ("out", "keep")},
            # the allocator settings of this process (glibc's MALLOC_* tunables, TensorFlow's oneDNN allocator
-           # choice, which the package sets), which change what RSS keeps
+           # switch), which change what RSS keeps
            "malloc_env": {k: v for k, v in sorted(os.environ.items())
                           if k.startswith(("MALLOC_", "GLIBC_TUNABLES", "TF_ONEDNN_USE_SYSTEM_ALLOCATOR"))},
            "cpu_count": os.cpu_count(), "gpu": bool(tf.config.list_physical_devices("GPU")),

@@ -4,7 +4,7 @@
     python benchmarks/train_step_speed.py --jit false --precisions off bf16 --rounds 3
     python benchmarks/train_step_speed.py --jit false --precisions off bf16 --rounds 3 --baseline_repo /tmp/old
     python benchmarks/train_step_speed.py --jit false --precisions off bf16 --rounds 2 \
-        --compare_env TF_ONEDNN_USE_SYSTEM_ALLOCATOR=0
+        --compare_env TF_ONEDNN_USE_SYSTEM_ALLOCATOR=1
 
 One iteration = one G step + one D step over batch 100 plus C*20 prototypes.  Each measurement runs in its own
 process (a fresh TensorFlow, so the dtype policy and the memory of one cannot leak into the next) and reports
@@ -13,7 +13,7 @@ steady-state iterations per second after ``--warmup`` steps.  The machine these 
 each cell; ``--baseline_repo DIR`` adds, in every round, the fp32 cells measured by DIR's own copy of this script
 (a checkout of an older commit), so that "fp32 not slower than before" is an old-vs-new comparison in one run;
 ``--compare_env KEY=VALUE`` adds, in every round, every cell of this code run with that environment variable
-(code ``env`` in the output), e.g. the allocator setting the package makes, undone.
+(code ``env`` in the output), e.g. TensorFlow's oneDNN allocator switch.
 
 The speed targets of the scale work (2-core CPU, batch 100, XLA off): bf16 >= 4.0 it/s at 2 seen classes and
 >= 2.8 at 10; fp32 not slower than the baseline.  The script prints each target's outcome; it never fails on one.
