@@ -153,6 +153,9 @@ def instrument(probe: Probe, rows: list, trim: bool = False, snapshots: dict = N
     # Inside begin_session: the replay, the growth (D's embeddings of the new classes), the pool, the new model.
     probe.wrap(introgan, "generate_replay", "replay")
     probe.wrap(IntroGAN, "grown_generator", "growth")
+    # Inside the growth: each new class's m(c) (D's embeddings of its images and their votes), the grown G.
+    probe.wrap(introgan, "most_confused_class", "growth_votes")
+    probe.wrap(introgan, "grow_generator", "growth_copy")
     probe.wrap(introgan, "make_pool", "pool")
     probe.wrap(IntroGAN, "make_model", "make_model")
     probe.wrap(IntroGAN, "end_session", "end_session")

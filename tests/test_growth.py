@@ -53,6 +53,7 @@ def test_most_confused_is_mode_with_smallest_index_on_ties():
     assert most_confused_class(embeddings, centers) == 1
     tie = np.array([[9.0, 0.0], [0.0, 9.0]])
     assert most_confused_class(tie, centers) == 1
+    assert most_confused_class(iter([embeddings[:1], embeddings[1:]]), centers) == 1  # batch by batch
 
 
 def test_nearest_centers_in_windows_equals_the_whole_array():
@@ -69,3 +70,11 @@ def test_nearest_centers_in_windows_equals_the_whole_array():
     np.testing.assert_array_equal(nearest_centers(embeddings, centers), whole)
     np.testing.assert_array_equal(nearest_centers(embeddings[:DISTANCE_ROWS - 5], centers),
                                   whole[:DISTANCE_ROWS - 5])
+    # Fed batch by batch (as the growth feeds D's embeddings), with batches that do and do not line up with the
+    # windows: the same bits.
+    for sizes in ([DISTANCE_ROWS] * 2 + [321], [DISTANCE_ROWS - 1, 2, 7, DISTANCE_ROWS + 311], [len(embeddings)]):
+        batches = np.split(embeddings, np.cumsum(sizes)[:-1])
+        np.testing.assert_array_equal(nearest_centers(iter(batches), centers), whole)
+    short = np.split(embeddings[:DISTANCE_ROWS - 5], [100, 400])
+    np.testing.assert_array_equal(nearest_centers(iter(short), centers), whole[:DISTANCE_ROWS - 5])
+    assert nearest_centers(iter([]), centers).shape == (0,)

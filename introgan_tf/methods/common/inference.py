@@ -22,6 +22,13 @@ def batched(fn, *arrays, batch_size: int = INFERENCE_BATCH):
     return np.concatenate([np.asarray(o) for o in outputs]) if outputs else np.zeros((0,))
 
 
+def batch_by_batch(fn, array, batch_size: int = INFERENCE_BATCH):
+    """The rows of ``batched(fn, array)`` one numpy batch at a time (a generator), for a consumer that needs
+    never hold them all: the same slices, so the same bits."""
+    for i in range(0, len(array), batch_size):
+        yield np.asarray(fn(array[i:i + batch_size]))
+
+
 class PerModel:
     """``build(model) -> callable``, called again only when a different model is passed.
 

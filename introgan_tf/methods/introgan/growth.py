@@ -28,29 +28,41 @@ def center_distances(embeddings: np.ndarray, centers: np.ndarray) -> np.ndarray:
     return (emb * emb).sum(1, keepdims=True) - 2 * emb @ centers.T + (centers * centers).sum(1)[None]
 
 
-def nearest_centers(embeddings: np.ndarray, old_centers: np.ndarray, rows: int = DISTANCE_ROWS) -> np.ndarray:
+def nearest_centers(embeddings, old_centers: np.ndarray, rows: int = DISTANCE_ROWS) -> np.ndarray:
     """Index of the nearest old centre of every row, ``rows`` rows at a time.
 
-    Every window has ``rows`` rows (the last one overlaps the one before), because the BLAS product of a short
+    Every window has ``rows`` rows (the last one overlapping the one before), because the BLAS product of a short
     window can round differently from the same rows inside a long one: windows of one length give the bits of
     the whole-array product, at 2 x rows x D float64 values instead of 2 x N x D.
+
+    Args:
+      embeddings: an [N, D] array, or an iterable of [n_i, D] arrays whose rows, concatenated, are the N rows
+        (e.g. produced batch by batch: then only about 2 x rows embeddings are held at a time, not all N).
+      old_centers: [C_old, D].
     """
-    total = len(embeddings)
-    if total <= rows:
-        return np.argmin(center_distances(embeddings, old_centers), axis=1)
-    nearest = np.empty(total, np.int64)
-    for start in range(0, total, rows):
-        begin = min(start, total - rows)
-        nearest[start:begin + rows] = np.argmin(center_distances(embeddings[begin:begin + rows], old_centers),
-                                                axis=1)[start - begin:]
-    return nearest
+    batches = [embeddings] if isinstance(embeddings, np.ndarray) else embeddings
+    nearest = []
+    pending = previous = None  # rows not yet in a window; the last full window
+    for batch in batches:
+        pending = batch if pending is None else np.concatenate([pending, batch])
+        while len(pending) >= rows:
+            previous, pending = pending[:rows], pending[rows:]
+            nearest.append(np.argmin(center_distances(previous, old_centers), axis=1))
+    if pending is not None and len(pending):
+        if previous is None:  # N < rows: one window of all the rows
+            nearest.append(np.argmin(center_distances(pending, old_centers), axis=1))
+        else:  # the last window ends at row N: its first rows - len(pending) rows were in the window before
+            window = np.concatenate([previous[len(pending):], pending])
+            nearest.append(np.argmin(center_distances(window, old_centers), axis=1)[rows - len(pending):])
+    return np.concatenate(nearest) if nearest else np.zeros(0, np.int64)
 
 
-def most_confused_class(embeddings: np.ndarray, old_centers: np.ndarray) -> int:
+def most_confused_class(embeddings, old_centers: np.ndarray) -> int:
     """Mode of the nearest old centre over a new class's embeddings; ties -> smallest index.
 
     Args:
-      embeddings: [N, D] discriminator embeddings of the new class's training images.
+      embeddings: [N, D] discriminator embeddings of the new class's training images, or an iterable of their
+        batches (see :func:`nearest_centers`).
       old_centers: [C_old, D] class centres of the old classes (mean prototype embeddings).
     """
     votes = np.bincount(nearest_centers(embeddings, old_centers), minlength=len(old_centers))
