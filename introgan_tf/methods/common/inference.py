@@ -15,18 +15,17 @@ from introgan_tf.data.pipeline import INFERENCE_BATCH
 def batched(fn, *arrays, batch_size: int = INFERENCE_BATCH):
     """``fn`` applied to aligned slices of ``arrays`` (``batch_size`` rows each); the numpy results concatenated
     (a tuple of concatenations when ``fn`` returns a tuple)."""
-    total = len(arrays[0])
-    outputs = [fn(*(array[i:i + batch_size] for array in arrays)) for i in range(0, total, batch_size)]
+    outputs = list(batch_by_batch(fn, *arrays, batch_size=batch_size))
     if outputs and isinstance(outputs[0], tuple):
         return tuple(np.concatenate([np.asarray(o[k]) for o in outputs]) for k in range(len(outputs[0])))
     return np.concatenate([np.asarray(o) for o in outputs]) if outputs else np.zeros((0,))
 
 
-def batch_by_batch(fn, array, batch_size: int = INFERENCE_BATCH):
-    """The rows of ``batched(fn, array)`` one numpy batch at a time (a generator), for a consumer that needs
-    never hold them all: the same slices, so the same bits."""
-    for i in range(0, len(array), batch_size):
-        yield np.asarray(fn(array[i:i + batch_size]))
+def batch_by_batch(fn, *arrays, batch_size: int = INFERENCE_BATCH):
+    """``fn`` applied to aligned slices of ``arrays`` (``batch_size`` rows each), one result at a time (a
+    generator): what :func:`batched` concatenates, for a consumer that need never hold it all."""
+    for i in range(0, len(arrays[0]), batch_size):
+        yield fn(*(array[i:i + batch_size] for array in arrays))
 
 
 class PerModel:

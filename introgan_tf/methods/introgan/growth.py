@@ -36,15 +36,16 @@ def nearest_centers(embeddings, old_centers: np.ndarray, rows: int = DISTANCE_RO
     the whole-array product, at 2 x rows x D float64 values instead of 2 x N x D.
 
     Args:
-      embeddings: an [N, D] array, or an iterable of [n_i, D] arrays whose rows, concatenated, are the N rows
-        (e.g. produced batch by batch: then only about 2 x rows embeddings are held at a time, not all N).
+      embeddings: an [N, D] array, or an iterable of [n_i, D] arrays (or tensors) whose rows, concatenated, are
+        the N rows (e.g. produced batch by batch: then only about 2 x rows embeddings are held at a time, not all N).
       old_centers: [C_old, D].
     """
     batches = [embeddings] if isinstance(embeddings, np.ndarray) else embeddings
     nearest = []
     pending = previous = None  # rows not yet in a window; the last full window
     for batch in batches:
-        pending = batch if pending is None else np.concatenate([pending, batch])
+        batch = np.asarray(batch)
+        pending = batch if pending is None or not len(pending) else np.concatenate([pending, batch])
         while len(pending) >= rows:
             previous, pending = pending[:rows], pending[rows:]
             nearest.append(np.argmin(center_distances(previous, old_centers), axis=1))
