@@ -12,8 +12,9 @@ lives here).  Whichever change brings the FID back to the fp32 runs' level point
 arithmetic costs the quality.
 
 Runs go to ``--runs_dir/<dataset>/order_1_seed_<seed>/``, default ``result/bf16_<part>_fp32`` (resumable: a
-finished run is kept, a partial one is continued).  Writes ``--out`` (JSON) with each run's TA-ACC, final accuracy, mean FID, accuracy on generated
-samples and training time beside the fp32 and bf16 rows of ``--quality_json`` for the same (dataset, seed).
+finished run is kept, a partial one is continued).  Writes ``--out`` (JSON) with each run's TA-ACC, final
+accuracy, mean FID, accuracy on generated samples and training time beside the fp32 and bf16 rows of
+``--quality_json`` for the same (dataset, seed).
 """
 
 import argparse
