@@ -4,7 +4,7 @@
     python benchmarks/train_step_speed.py --jit false --precisions off bf16 --rounds 3
     python benchmarks/train_step_speed.py --jit false --precisions off bf16 --rounds 3 --baseline_repo /tmp/old
     python benchmarks/train_step_speed.py --jit false --precisions off bf16 --rounds 2 \
-        --compare_env TF_ONEDNN_USE_SYSTEM_ALLOCATOR=1
+        --compare_env TF_ONEDNN_USE_SYSTEM_ALLOCATOR=1 MALLOC_MMAP_THRESHOLD_=1048576
 
 One iteration = one G step + one D step over batch 100 plus C*20 prototypes.  Each measurement runs in its own
 process (a fresh TensorFlow, so the dtype policy and the memory of one cannot leak into the next) and reports
@@ -12,8 +12,9 @@ steady-state iterations per second after ``--warmup`` steps.  The machine these 
 ``--rounds R`` repeats the whole grid R times, alternating the order of its cells, and reports the median of
 each cell; ``--baseline_repo DIR`` adds, in every round, the fp32 cells measured by DIR's own copy of this script
 (a checkout of an older commit), so that "fp32 not slower than before" is an old-vs-new comparison in one run;
-``--compare_env KEY=VALUE`` adds, in every round, every cell of this code run with that environment variable
-(code ``env`` in the output), e.g. TensorFlow's oneDNN allocator switch.
+``--compare_env KEY=VALUE [KEY=VALUE ...]`` adds, in every round, every cell of this code run with those environment
+variables set together (code ``env`` in the output), e.g. TensorFlow's oneDNN allocator switch and glibc's mmap
+threshold.
 
 The speed targets of the scale work (2-core CPU, batch 100, XLA off): bf16 >= 4.0 it/s at 2 seen classes and
 >= 2.8 at 10; fp32 not slower than the baseline.  The script prints each target's outcome; it never fails on one.
@@ -91,8 +92,7 @@ def run_cell(cell, args):
             cwd = args.baseline_repo
         env = dict(os.environ, PYTHONPATH=cwd, TF_CPP_MIN_LOG_LEVEL="2")
         if code == "env":
-            key, value = args.compare_env.split("=", 1)
-            env[key] = value
+            env.update(setting.split("=", 1) for setting in args.compare_env)
         done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
         if done.returncode != 0:
             raise SystemExit(f"train_step_speed: the {code} measurement {cell} failed:\n{done.stderr[-2000:]}")
@@ -111,8 +111,8 @@ def main():
     parser.add_argument("--warmup", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=1, help="repeat the grid, alternating; report medians")
     parser.add_argument("--baseline_repo", help="a checkout of an older commit: its fp32 cells in every round")
-    parser.add_argument("--compare_env", metavar="KEY=VALUE",
-                        help="also run every cell of this code with this environment variable (code 'env')")
+    parser.add_argument("--compare_env", metavar="KEY=VALUE", nargs="+",
+                        help="also run every cell of this code with these environment variables (code 'env')")
     parser.add_argument("--one", nargs=3, metavar=("PRECISION", "JIT", "CLASSES"), help=argparse.SUPPRESS)
     parser.add_argument("--out", default=os.path.join("benchmarks", "out", "train_step_speed.json"))
     args = parser.parse_args()
@@ -120,8 +120,10 @@ def main():
                                                               "train_step_speed.py")):
         parser.error(f"--baseline_repo={args.baseline_repo}: expected a checkout holding "
                      f"benchmarks/train_step_speed.py")
-    if args.compare_env and "=" not in args.compare_env:
-        parser.error(f"--compare_env={args.compare_env}: expected KEY=VALUE")
+    for setting in args.compare_env or []:
+        if "=" not in setting or setting.startswith("="):
+            parser.error(f"--compare_env {setting}: expected KEY=VALUE")
+    compare_env = " ".join(args.compare_env or []) or None  # one string, as the JSON has always held it
     if args.one:  # a child: one cell, in this process
         precision, jit, num_classes = args.one[0], args.one[1] == "true", int(args.one[2])
         speed = measure(num_classes, jit, args.steps, args.warmup, precision)
@@ -171,7 +173,7 @@ def main():
             for num_classes in args.classes:
                 new, other = (median.get((code, precision, jit, num_classes)) for code in ("new", "env"))
                 if new is not None and other is not None:
-                    targets.append({"target": f"{precision} not slower than with {args.compare_env}, jit={jit}, "
+                    targets.append({"target": f"{precision} not slower than with {compare_env}, jit={jit}, "
                                               f"{num_classes} classes", "value": new / other,
                                     "met": new >= 0.97 * other})
     for target in targets:
@@ -179,7 +181,7 @@ def main():
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     with open(args.out, "w") as handle:
         json.dump({"rows": rows, "targets": targets, "baseline_repo": args.baseline_repo,
-                   "compare_env": args.compare_env}, handle, indent=2)
+                   "compare_env": compare_env}, handle, indent=2)
     print(f"wrote {args.out}")
 
 
