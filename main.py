@@ -3,8 +3,9 @@
     python main.py --dataset fashion-mnist --method introgan
     python main.py --helpfull        # every flag, documented
 
-Flags are defined under flags/; this file only parses them, builds the config
-and runs the experiment.  User errors print one line and exit with status 2.
+Flags are defined under flags/; this file only parses them, sets up the host
+allocator (before TensorFlow starts), builds the config and runs the
+experiment.  User errors print one line and exit with status 2.
 """
 
 import os
@@ -20,6 +21,7 @@ from absl import logging  # noqa: E402
 from flags import (baseline_flags, config_builder, data_flags, eval_flags, experiment_flags,  # noqa: E402,F401
                    gan_memory_flags, growth_flags, introgan_flags, training_flags)
 from introgan_tf.data.datasets import check_files  # noqa: E402
+from introgan_tf import host_memory  # noqa: E402
 from introgan_tf.errors import InputError, RunError, StorageError  # noqa: E402
 
 FLAGS = flags.FLAGS
@@ -45,6 +47,7 @@ def main(argv):
         sys.exit(2)
     if not FLAGS["verbosity"].present:
         logging.set_verbosity(logging.WARNING)  # TensorFlow's INFO lines drown the progress output
+    host_memory.apply(FLAGS.host_allocator)  # TensorFlow is not imported yet: it reads its switch once
     try:
         config = config_builder.build_config(FLAGS)
         if config_builder.is_test_mode(FLAGS):  # the run's own settings (and dataset) come from its results.json

@@ -65,6 +65,10 @@ FLAG_PATHS = {
 }
 
 
+# Flags of the process, not of the run: main.py applies them before TensorFlow starts, and they change no number.
+PROCESS_FLAGS = ("host_allocator",)
+
+
 def build_config(FLAGS) -> ExperimentConfig:  # pylint: disable=invalid-name
     """Builds, resolves and validates the config from parsed absl FLAGS."""
     values = {}

@@ -38,4 +38,10 @@ flags.DEFINE_enum("strategy", "default", ["default", "mirrored", "multi_worker"]
                   "tf.distribute strategy. default: one device. mirrored: every GPU of this machine (else every "
                   "logical CPU device), the global --batch_size split between them. multi_worker: "
                   "MultiWorkerMirroredStrategy over the cluster in TF_CONFIG; only worker 0 writes --result_dir.")
+flags.DEFINE_enum("host_allocator", "system", ["system", "tensorflow"],
+                  "Host (CPU) memory. system: TensorFlow's oneDNN ops allocate through malloc, and glibc hands freed "
+                  "blocks of 1 MiB and more back to the OS, so resident memory stays close to what is live (same "
+                  "numbers). tensorflow: TensorFlow's own oneDNN pool, which keeps every region it grows. Set "
+                  "before TensorFlow starts; TF_ONEDNN_USE_SYSTEM_ALLOCATOR, MALLOC_MMAP_THRESHOLD_ and "
+                  "MALLOC_TRIM_THRESHOLD_ given in the environment win.")
 flags.DEFINE_integer("log_every", 1, "Write the losses to TensorBoard every this many iterations.")

@@ -32,7 +32,7 @@ from introgan_tf.errors import InputError, NonFiniteError, StorageError
 from introgan_tf.evaluation.accuracy import ta_acc
 from introgan_tf.evaluation.continual_metrics import run_summary
 from introgan_tf.evaluation.session_evaluator import SessionEvaluator
-from introgan_tf import runtime, session_memory
+from introgan_tf import host_memory, runtime, session_memory
 from introgan_tf.export import export_saved_model
 from introgan_tf.methods import get_method, resolve_config
 from introgan_tf.results import ResultsLog, read_results
@@ -337,7 +337,8 @@ class Experiment:
             timing = self.results.session(session.index).setdefault("timing", {})
             timing.update(setup_seconds=setup_seconds, **self.method.timings,
                           generation_metrics_seconds=generation_seconds,
-                          peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+                          peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                          host_allocator=host_memory.in_effect())  # what the peak was measured under
             self.results.write()
             self.method.release_training_data()  # before the next set-up, not during it (base.py)
             start_iteration = 0

@@ -89,14 +89,19 @@ def test_resume_after_sigkill_mid_session(shared_data, tmp_path, repo_root):
     assert target.exists(), "the run never reached a mid-session checkpoint of session 2"
     before = json.load(open(result_dir / "results.json"))  # never corrupt, whenever the kill came
     assert len(before["sessions"]) == 2 and before["complete"] is False
-    resumed = subprocess.run([sys.executable, *args, "--resume"], cwd=repo_root, capture_output=True, text=True,
-                             timeout=300)
+    # The host allocator is a setting of the process, not of the run: it may change on --resume.
+    resumed = subprocess.run([sys.executable, *args, "--resume", "--host_allocator", "tensorflow"], cwd=repo_root,
+                             capture_output=True, text=True, timeout=300)
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     # 12 iterations, with an accuracy measurement (on the real test images of the seen classes) and a checkpoint
     # every 3, remained after the checkpoint we waited for (polled every 20 ms): the kill lands mid-session even
     # on a busy machine.  (results.json gets session 2 at its first measurement, at iteration 3: checked above.)
     assert "resumed session 2 at iteration" in resumed.stdout, resumed.stdout[-2000:]
-    check_results(json.load(open(result_dir / "results.json")), "introgan", iters=15, test_interval=3)
+    results = json.load(open(result_dir / "results.json"))
+    check_results(results, "introgan", iters=15, test_interval=3)
+    first, second = (session["timing"]["host_allocator"] for session in results["sessions"])
+    assert first == {"onednn_system_allocator": True, "mmap_threshold_bytes": 1 << 20}, first  # the default
+    assert second == {"onednn_system_allocator": False, "mmap_threshold_bytes": None}, second
 
 
 def test_missing_fid_statistics_fail_before_training(mnist_config, tmp_path):

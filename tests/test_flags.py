@@ -128,7 +128,7 @@ def test_every_flag_sets_one_config_field(build):
     from flags import config_builder
     ours = {flag.name for module, defined in FLAGS.flags_by_module_dict().items() if module.startswith("flags.")
             for flag in defined}
-    assert ours - set(config_builder.FLAG_PATHS) == {"result_dir", "test"}
+    assert ours - set(config_builder.FLAG_PATHS) == {"result_dir", "test", *config_builder.PROCESS_FLAGS}
     config = build()
     for path in config_builder.FLAG_PATHS.values():
         config.get(path)  # raises AttributeError for a path that names no field

@@ -1,0 +1,79 @@
+"""Where host (CPU) memory comes from: TensorFlow's oneDNN pool, or malloc handing large blocks back to the OS.
+
+TensorFlow's oneDNN CPU allocator is a BFC pool that keeps every region it grows.  A class-incremental run
+grows its pool and replay each session, so resident memory crept up by about 50-65 MiB per session from
+session 2 to 5 on MNIST, and every session's peak sat on top of that (docs/benchmarks.md, "Returning freed
+memory to the OS").  ``TF_ONEDNN_USE_SYSTEM_ALLOCATOR=1`` makes those ops allocate through malloc instead;
+with glibc's mmap threshold fixed at 1 MiB, every block of 1 MiB or more is its own mapping, returned to the
+OS when freed, so the peak stays close to what is live.  The arithmetic is the same, and so are the numbers.
+
+Both settings must be in place before TensorFlow allocates anything: ``apply`` runs before it is imported.
+Nothing here imports TensorFlow.
+"""
+
+import ctypes
+import ctypes.util
+import os
+
+SYSTEM = "system"
+TENSORFLOW = "tensorflow"
+CHOICES = (SYSTEM, TENSORFLOW)
+
+ONEDNN_SWITCH = "TF_ONEDNN_USE_SYSTEM_ALLOCATOR"
+MMAP_THRESHOLD_BYTES = 1 << 20  # blocks from 1 MiB up: activations, replay and pool tensors, evaluation batches
+
+# glibc's mallopt parameters (malloc.h); each also has a MALLOC_*_ environment variable, read at process start.
+M_TRIM_THRESHOLD = -1
+M_MMAP_THRESHOLD = -3
+GLIBC_VARIABLES = {M_TRIM_THRESHOLD: "MALLOC_TRIM_THRESHOLD_", M_MMAP_THRESHOLD: "MALLOC_MMAP_THRESHOLD_"}
+
+
+_applied = {}  # what apply() set in this process, by variable name (mallopt leaves no trace in the environment)
+
+
+def _glibc():
+    """The C library if it is glibc (the only one with these mallopt parameters), else None."""
+    name = ctypes.util.find_library("c")
+    if name is None:
+        return None
+    try:
+        libc = ctypes.CDLL(name)
+        libc.gnu_get_libc_version  # noqa: B018 -- present in glibc only
+        libc.mallopt  # noqa: B018
+    except (OSError, AttributeError):
+        return None
+    return libc
+
+
+def apply(choice: str) -> dict:
+    """Sets up the host allocator ``choice`` for this process; returns what was set, by name.
+
+    ``system``: TensorFlow's oneDNN ops allocate through malloc, and glibc maps blocks of 1 MiB and more on
+    their own and trims the heap above 1 MiB.  ``tensorflow``: nothing is changed.  A setting the user already
+    made in the environment (``TF_ONEDNN_USE_SYSTEM_ALLOCATOR``, ``MALLOC_MMAP_THRESHOLD_``,
+    ``MALLOC_TRIM_THRESHOLD_``) wins over ours.  Where the C library is not glibc, only the oneDNN switch is set.
+    """
+    if choice not in CHOICES:
+        raise ValueError(f"host allocator {choice!r}: expected one of {', '.join(CHOICES)}")
+    applied = {}
+    if choice == TENSORFLOW:
+        return applied
+    if ONEDNN_SWITCH not in os.environ:
+        os.environ[ONEDNN_SWITCH] = "1"
+        applied[ONEDNN_SWITCH] = "1"
+    libc = _glibc()
+    if libc is None:
+        return applied
+    for parameter, variable in GLIBC_VARIABLES.items():
+        # An explicit MALLOC_*_ variable was applied by glibc at start-up; calling mallopt would override it.
+        if variable not in os.environ and libc.mallopt(parameter, MMAP_THRESHOLD_BYTES) == 1:
+            applied[variable] = str(MMAP_THRESHOLD_BYTES)
+    _applied.update(applied)
+    return applied
+
+
+def in_effect() -> dict:
+    """What this process's host memory runs under, for the record beside its peak RSS (results.json's timing)."""
+    threshold = os.environ.get("MALLOC_MMAP_THRESHOLD_", _applied.get("MALLOC_MMAP_THRESHOLD_"))
+    return {"onednn_system_allocator": os.environ.get(ONEDNN_SWITCH, "0").strip().lower() in ("1", "true"),
+            "mmap_threshold_bytes": int(threshold) if threshold and threshold.isdigit() else None}

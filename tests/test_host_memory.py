@@ -1,0 +1,84 @@
+"""--host_allocator: what it sets, that the user's own settings win, and that freed blocks really go back."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from introgan_tf import host_memory
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SETTINGS = (host_memory.ONEDNN_SWITCH, "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_")
+
+# A child process: frees one 2 MiB block first, so that glibc's dynamic threshold rises above 2 MiB (its default
+# behaviour), then frees 48 blocks of 2 MiB below a small live block that pins the top of the heap.  With the
+# threshold fixed at 1 MiB each block is its own mapping and goes back to the OS; without, they stay resident.
+CHILD = r"""
+import ctypes, json, os, sys
+import numpy as np
+from introgan_tf import host_memory
+applied = host_memory.apply(sys.argv[1])
+page = os.sysconf("SC_PAGE_SIZE")
+def rss_mb():
+    with open("/proc/self/statm") as handle:
+        return int(handle.read().split()[1]) * page / 2**20
+first = np.ones(2 << 20, np.uint8)
+del first
+blocks = [np.ones(2 << 20, np.uint8) for _ in range(48)]
+pin = ctypes.create_string_buffer(64 << 10)
+held = rss_mb()
+del blocks
+print(json.dumps({"applied": applied, "returned_mb": held - rss_mb()}))
+"""
+
+
+def clean_env(monkeypatch):
+    for name in SETTINGS:
+        monkeypatch.delenv(name, raising=False)
+
+
+def run_child(choice):
+    env = {k: v for k, v in os.environ.items() if k not in SETTINGS}
+    env["PYTHONPATH"] = REPO
+    done = subprocess.run([sys.executable, "-c", CHILD, choice], env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_tensorflow_choice_changes_nothing(monkeypatch):
+    clean_env(monkeypatch)
+    assert host_memory.apply(host_memory.TENSORFLOW) == {}
+    assert host_memory.ONEDNN_SWITCH not in os.environ
+
+
+def test_system_choice_switches_onednn_to_malloc(monkeypatch):
+    clean_env(monkeypatch)
+    applied = host_memory.apply(host_memory.SYSTEM)
+    assert os.environ[host_memory.ONEDNN_SWITCH] == "1"
+    assert applied[host_memory.ONEDNN_SWITCH] == "1"
+
+
+def test_the_users_own_settings_win(monkeypatch):
+    clean_env(monkeypatch)
+    monkeypatch.setenv(host_memory.ONEDNN_SWITCH, "0")
+    monkeypatch.setenv("MALLOC_MMAP_THRESHOLD_", "4194304")
+    applied = host_memory.apply(host_memory.SYSTEM)
+    assert os.environ[host_memory.ONEDNN_SWITCH] == "0"
+    assert host_memory.ONEDNN_SWITCH not in applied and "MALLOC_MMAP_THRESHOLD_" not in applied
+
+
+def test_unknown_choice_is_refused():
+    with pytest.raises(ValueError, match="expected one of system, tensorflow"):
+        host_memory.apply("jemalloc")
+
+
+@pytest.mark.skipif(host_memory._glibc() is None, reason="mallopt's thresholds exist in glibc only")
+def test_freed_large_blocks_go_back_to_the_os_only_with_the_system_choice():
+    system, tensorflow = run_child(host_memory.SYSTEM), run_child(host_memory.TENSORFLOW)
+    assert system["applied"] == {host_memory.ONEDNN_SWITCH: "1", "MALLOC_MMAP_THRESHOLD_": "1048576",
+                                 "MALLOC_TRIM_THRESHOLD_": "1048576"}
+    assert system["returned_mb"] > 80, system  # 48 x 2 MiB were freed
+    assert tensorflow["returned_mb"] < 20, tensorflow
