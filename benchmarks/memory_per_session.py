@@ -43,7 +43,8 @@ sys.path.insert(0, REPO)
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
+
+from introgan_tf import host_memory  # noqa: E402  (TensorFlow is imported only once its allocator is chosen)
 
 MIB = 1024.0 * 1024.0
 
@@ -105,6 +106,7 @@ class Probe:
 def census() -> dict:
     """Live objects that hold graphs or data (after gc.collect)."""
     import keras  # pylint: disable=import-outside-toplevel
+    import tensorflow as tf  # pylint: disable=import-outside-toplevel
     gc.collect()
     counts = collections.Counter()
     for obj in gc.get_objects():
@@ -290,9 +292,13 @@ def main():
     parser.add_argument("--tracemalloc", action="store_true",
                         help="diagnostic: Python-tracked live memory (numpy included) per session end, and the "
                              "allocation sites that grew most from session 2 to 5")
+    parser.add_argument("--host_allocator", default=host_memory.SYSTEM, choices=host_memory.CHOICES,
+                        help="main.py's --host_allocator (default: main.py's default)")
     parser.add_argument("--keep", default=None, help="keep the run's result_dir here (default: a deleted temp dir)")
     parser.add_argument("--out", default=os.path.join(REPO, "benchmarks", "results", "memory_per_session_cpu2.json"))
     args = parser.parse_args()
+    host_applied = host_memory.apply(args.host_allocator)  # as main.py does, before TensorFlow starts
+    import tensorflow as tf  # pylint: disable=import-outside-toplevel
     if args.data_dir is None:
         args.data_dir = os.path.join(os.path.dirname(REPO), "shared", "data", args.dataset)
     probe = Probe()
@@ -312,6 +318,7 @@ def main():
            # switch), which change what RSS keeps
            "malloc_env": {k: v for k, v in sorted(os.environ.items())
                           if k.startswith(("MALLOC_", "GLIBC_TUNABLES", "TF_ONEDNN_USE_SYSTEM_ALLOCATOR"))},
+           "host_allocator_applied": host_applied, "host_allocator_in_effect": host_memory.in_effect(),
            "cpu_count": os.cpu_count(), "gpu": bool(tf.config.list_physical_devices("GPU")),
            "peak_reset_available": probe.can_reset, "wall_seconds": time.time() - started,
            "ta_acc": results.get("ta_acc"), "summary": summary, "sessions": rows}
