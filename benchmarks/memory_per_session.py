@@ -292,7 +292,7 @@ def main():
     parser.add_argument("--tracemalloc", action="store_true",
                         help="diagnostic: Python-tracked live memory (numpy included) per session end, and the "
                              "allocation sites that grew most from session 2 to 5")
-    parser.add_argument("--host_allocator", default=host_memory.SYSTEM, choices=host_memory.CHOICES,
+    parser.add_argument("--host_allocator", default=host_memory.DEFAULT, choices=host_memory.CHOICES,
                         help="main.py's --host_allocator (default: main.py's default)")
     parser.add_argument("--keep", default=None, help="keep the run's result_dir here (default: a deleted temp dir)")
     parser.add_argument("--out", default=os.path.join(REPO, "benchmarks", "results", "memory_per_session_cpu2.json"))

@@ -6,6 +6,7 @@ default (``introgan_tf/methods/<name>/options.py``) fills them, and the help tex
 
 from absl import flags
 
+from introgan_tf import host_memory
 from introgan_tf.methods import default_text
 
 flags.DEFINE_integer("iters", None, "Training iterations per session. " + default_text("train.iters"))
@@ -38,10 +39,11 @@ flags.DEFINE_enum("strategy", "default", ["default", "mirrored", "multi_worker"]
                   "tf.distribute strategy. default: one device. mirrored: every GPU of this machine (else every "
                   "logical CPU device), the global --batch_size split between them. multi_worker: "
                   "MultiWorkerMirroredStrategy over the cluster in TF_CONFIG; only worker 0 writes --result_dir.")
-flags.DEFINE_enum("host_allocator", "system", ["system", "tensorflow"],
-                  "Host (CPU) memory. system: TensorFlow's oneDNN ops allocate through malloc, and glibc hands freed "
-                  "blocks of 1 MiB and more back to the OS, so resident memory stays close to what is live (same "
-                  "numbers). tensorflow: TensorFlow's own oneDNN pool, which keeps every region it grows. Set "
-                  "before TensorFlow starts; TF_ONEDNN_USE_SYSTEM_ALLOCATOR, MALLOC_MMAP_THRESHOLD_ and "
-                  "MALLOC_TRIM_THRESHOLD_ given in the environment win.")
+flags.DEFINE_enum("host_allocator", host_memory.DEFAULT, list(host_memory.CHOICES),
+                  "Host (CPU) memory. tensorflow: TensorFlow's own oneDNN pool, which keeps every region it grows, "
+                  "so resident memory creeps up from session to session. system: TensorFlow's oneDNN ops allocate "
+                  "through malloc, and glibc hands freed blocks of 8 MiB and more back to the OS, so the creep stops "
+                  "(same numbers; on a 2-core CPU IntroGAN's fp32 steps ran 3-12 % slower). Set before TensorFlow "
+                  "starts; TF_ONEDNN_USE_SYSTEM_ALLOCATOR, MALLOC_MMAP_THRESHOLD_ and MALLOC_TRIM_THRESHOLD_ given in "
+                  "the environment win.")
 flags.DEFINE_integer("log_every", 1, "Write the losses to TensorBoard every this many iterations.")

@@ -4,10 +4,12 @@ TensorFlow's oneDNN CPU allocator is a BFC pool that keeps every region it grows
 grows its pool and replay each session, so resident memory crept up by about 50-65 MiB per session from
 session 2 to 5 on MNIST, and every session's peak sat on top of that (docs/benchmarks.md, "Returning freed
 memory to the OS").  ``TF_ONEDNN_USE_SYSTEM_ALLOCATOR=1`` makes those ops allocate through malloc instead;
-with glibc's mmap threshold fixed at 1 MiB, every block of 1 MiB or more is its own mapping, returned to the
-OS when freed, so the peak stays close to what is live.  The arithmetic is the same, and so are the numbers.
+with glibc's mmap threshold fixed at 8 MiB, every block of 8 MiB or more is its own mapping, returned to the
+OS when freed, so the baseline under each session's peak stops creeping.  The arithmetic is the same, and so
+are the numbers.
 
-Both settings must be in place before TensorFlow allocates anything: ``apply`` runs before it is imported.
+Both settings must be in place before TensorFlow allocates anything: main.py calls ``apply`` before TensorFlow
+is imported (a Python caller does the same before its own ``import tensorflow``).
 Nothing here imports TensorFlow.
 """
 
@@ -18,9 +20,14 @@ import os
 SYSTEM = "system"
 TENSORFLOW = "tensorflow"
 CHOICES = (SYSTEM, TENSORFLOW)
+# TensorFlow's pool stays the default: ``system`` ran IntroGAN's fp32 steps 3-12 % slower on the 2-core CPU.
+DEFAULT = TENSORFLOW
 
 ONEDNN_SWITCH = "TF_ONEDNN_USE_SYSTEM_ALLOCATOR"
-MMAP_THRESHOLD_BYTES = 1 << 20  # blocks from 1 MiB up: activations, replay and pool tensors, evaluation batches
+# Blocks from 8 MiB up get their own mapping: the pool and replay tensors, the growth's and the evaluation's
+# batches.  Not lower: at 1 MiB every activation of a batch-100 step was mapped and faulted in afresh, and the
+# steps ran 18-29 % slower (docs/benchmarks.md, "Returning freed memory to the OS").
+MMAP_THRESHOLD_BYTES = 8 << 20
 
 # glibc's mallopt parameters (malloc.h); each also has a MALLOC_*_ environment variable, read at process start.
 M_TRIM_THRESHOLD = -1
@@ -48,8 +55,8 @@ def _glibc():
 def apply(choice: str) -> dict:
     """Sets up the host allocator ``choice`` for this process; returns what was set, by name.
 
-    ``system``: TensorFlow's oneDNN ops allocate through malloc, and glibc maps blocks of 1 MiB and more on
-    their own and trims the heap above 1 MiB.  ``tensorflow``: nothing is changed.  A setting the user already
+    ``system``: TensorFlow's oneDNN ops allocate through malloc, and glibc maps blocks of 8 MiB and more on
+    their own and trims the heap above 8 MiB.  ``tensorflow``: nothing is changed.  A setting the user already
     made in the environment (``TF_ONEDNN_USE_SYSTEM_ALLOCATOR``, ``MALLOC_MMAP_THRESHOLD_``,
     ``MALLOC_TRIM_THRESHOLD_``) wins over ours.  Where the C library is not glibc, only the oneDNN switch is set.
     """

@@ -90,7 +90,7 @@ def test_resume_after_sigkill_mid_session(shared_data, tmp_path, repo_root):
     before = json.load(open(result_dir / "results.json"))  # never corrupt, whenever the kill came
     assert len(before["sessions"]) == 2 and before["complete"] is False
     # The host allocator is a setting of the process, not of the run: it may change on --resume.
-    resumed = subprocess.run([sys.executable, *args, "--resume", "--host_allocator", "tensorflow"], cwd=repo_root,
+    resumed = subprocess.run([sys.executable, *args, "--resume", "--host_allocator", "system"], cwd=repo_root,
                              capture_output=True, text=True, timeout=300)
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     # 12 iterations, with an accuracy measurement (on the real test images of the seen classes) and a checkpoint
@@ -100,8 +100,8 @@ def test_resume_after_sigkill_mid_session(shared_data, tmp_path, repo_root):
     results = json.load(open(result_dir / "results.json"))
     check_results(results, "introgan", iters=15, test_interval=3)
     first, second = (session["timing"]["host_allocator"] for session in results["sessions"])
-    assert first == {"onednn_system_allocator": True, "mmap_threshold_bytes": 1 << 20}, first  # the default
-    assert second == {"onednn_system_allocator": False, "mmap_threshold_bytes": None}, second
+    assert first == {"onednn_system_allocator": False, "mmap_threshold_bytes": None}, first  # the default
+    assert second == {"onednn_system_allocator": True, "mmap_threshold_bytes": 8 << 20}, second
 
 
 def test_missing_fid_statistics_fail_before_training(mnist_config, tmp_path):

@@ -12,9 +12,9 @@ from introgan_tf import host_memory
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SETTINGS = (host_memory.ONEDNN_SWITCH, "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_")
 
-# A child process: frees one 2 MiB block first, so that glibc's dynamic threshold rises above 2 MiB (its default
-# behaviour), then frees 48 blocks of 2 MiB below a small live block that pins the top of the heap.  With the
-# threshold fixed at 1 MiB each block is its own mapping and goes back to the OS; without, they stay resident.
+# A child process: frees one 12 MiB block first, so that glibc's dynamic threshold rises above 12 MiB (its default
+# behaviour), then frees 8 blocks of 12 MiB below a small live block that pins the top of the heap.  With the
+# threshold fixed at 8 MiB each block is its own mapping and goes back to the OS; without, they stay resident.
 CHILD = r"""
 import ctypes, json, os, sys
 import numpy as np
@@ -24,9 +24,9 @@ page = os.sysconf("SC_PAGE_SIZE")
 def rss_mb():
     with open("/proc/self/statm") as handle:
         return int(handle.read().split()[1]) * page / 2**20
-first = np.ones(2 << 20, np.uint8)
+first = np.ones(12 << 20, np.uint8)
 del first
-blocks = [np.ones(2 << 20, np.uint8) for _ in range(48)]
+blocks = [np.ones(12 << 20, np.uint8) for _ in range(8)]
 pin = ctypes.create_string_buffer(64 << 10)
 held = rss_mb()
 del blocks
@@ -78,7 +78,7 @@ def test_unknown_choice_is_refused():
 @pytest.mark.skipif(host_memory._glibc() is None, reason="mallopt's thresholds exist in glibc only")
 def test_freed_large_blocks_go_back_to_the_os_only_with_the_system_choice():
     system, tensorflow = run_child(host_memory.SYSTEM), run_child(host_memory.TENSORFLOW)
-    assert system["applied"] == {host_memory.ONEDNN_SWITCH: "1", "MALLOC_MMAP_THRESHOLD_": "1048576",
-                                 "MALLOC_TRIM_THRESHOLD_": "1048576"}
-    assert system["returned_mb"] > 80, system  # 48 x 2 MiB were freed
+    assert system["applied"] == {host_memory.ONEDNN_SWITCH: "1", "MALLOC_MMAP_THRESHOLD_": "8388608",
+                                 "MALLOC_TRIM_THRESHOLD_": "8388608"}
+    assert system["returned_mb"] > 80, system  # 8 x 12 MiB were freed
     assert tensorflow["returned_mb"] < 20, tensorflow
