@@ -5,8 +5,8 @@ grows its pool and replay each session, so resident memory crept up by about 50-
 session 2 to 5 on MNIST, and every session's peak sat on top of that (docs/benchmarks.md, "Returning freed
 memory to the OS").  ``TF_ONEDNN_USE_SYSTEM_ALLOCATOR=1`` makes those ops allocate through malloc instead;
 with glibc's mmap threshold fixed at 8 MiB, every block of 8 MiB or more is its own mapping, returned to the
-OS when freed, so the baseline under each session's peak stops creeping.  The arithmetic is the same, and so
-are the numbers.
+OS when freed, so the baseline under each session's peak creeps about half as much (at 1 MiB it stops, but the
+steps slow down).  The arithmetic is the same, and so are the numbers.
 
 Both settings must be in place before TensorFlow allocates anything: main.py calls ``apply`` before TensorFlow
 is imported (a Python caller does the same before its own ``import tensorflow``).

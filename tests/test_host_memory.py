@@ -34,9 +34,26 @@ print(json.dumps({"applied": applied, "returned_mb": held - rss_mb()}))
 """
 
 
-def clean_env(monkeypatch):
-    for name in SETTINGS:
-        monkeypatch.delenv(name, raising=False)
+class FakeGlibc:
+    """Records mallopt calls, so that the tests in this process leave pytest's own allocator alone."""
+
+    def __init__(self):
+        self.calls = []
+
+    def mallopt(self, parameter, value):
+        self.calls.append((parameter, value))
+        return 1
+
+
+@pytest.fixture
+def glibc(monkeypatch):
+    for name in SETTINGS:  # set, then delete: monkeypatch then restores each one, whatever apply() writes
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
+    fake = FakeGlibc()
+    monkeypatch.setattr(host_memory, "_glibc", lambda: fake)
+    monkeypatch.setattr(host_memory, "_applied", {})
+    return fake
 
 
 def run_child(choice):
@@ -48,26 +65,29 @@ def run_child(choice):
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def test_tensorflow_choice_changes_nothing(monkeypatch):
-    clean_env(monkeypatch)
+def test_tensorflow_choice_changes_nothing(glibc):
     assert host_memory.apply(host_memory.TENSORFLOW) == {}
-    assert host_memory.ONEDNN_SWITCH not in os.environ
+    assert host_memory.ONEDNN_SWITCH not in os.environ and glibc.calls == []
+    assert host_memory.in_effect() == {"onednn_system_allocator": False, "mmap_threshold_bytes": None}
 
 
-def test_system_choice_switches_onednn_to_malloc(monkeypatch):
-    clean_env(monkeypatch)
+def test_system_choice_switches_onednn_to_malloc_and_fixes_both_thresholds(glibc):
     applied = host_memory.apply(host_memory.SYSTEM)
     assert os.environ[host_memory.ONEDNN_SWITCH] == "1"
-    assert applied[host_memory.ONEDNN_SWITCH] == "1"
+    assert applied == {host_memory.ONEDNN_SWITCH: "1", "MALLOC_TRIM_THRESHOLD_": "8388608",
+                       "MALLOC_MMAP_THRESHOLD_": "8388608"}
+    assert sorted(glibc.calls) == [(host_memory.M_MMAP_THRESHOLD, 8 << 20), (host_memory.M_TRIM_THRESHOLD, 8 << 20)]
+    assert host_memory.in_effect() == {"onednn_system_allocator": True, "mmap_threshold_bytes": 8 << 20}
 
 
-def test_the_users_own_settings_win(monkeypatch):
-    clean_env(monkeypatch)
+def test_the_users_own_settings_win(monkeypatch, glibc):
     monkeypatch.setenv(host_memory.ONEDNN_SWITCH, "0")
     monkeypatch.setenv("MALLOC_MMAP_THRESHOLD_", "4194304")
     applied = host_memory.apply(host_memory.SYSTEM)
     assert os.environ[host_memory.ONEDNN_SWITCH] == "0"
-    assert host_memory.ONEDNN_SWITCH not in applied and "MALLOC_MMAP_THRESHOLD_" not in applied
+    assert applied == {"MALLOC_TRIM_THRESHOLD_": "8388608"}
+    assert glibc.calls == [(host_memory.M_TRIM_THRESHOLD, 8 << 20)]
+    assert host_memory.in_effect() == {"onednn_system_allocator": False, "mmap_threshold_bytes": 4 << 20}
 
 
 def test_unknown_choice_is_refused():
