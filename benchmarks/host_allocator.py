@@ -9,10 +9,10 @@ Each run is ``python main.py --dataset mnist --method M --num_sessions S --iters
 process with one variant: a ``--host_allocator`` value, optionally with environment settings joined by ``+``
 (the user's own settings win over the flag's, so this times other thresholds).  ``METHOD:bf16`` adds
 ``--mixed_precision bf16``.  The variants alternate in every round (this machine is shared and noisy: drift
-hits them alike), and the script reports, per method and variant, the median over the rounds of
-the steady iterations per second of each session (``sessions[i].timing.steady_iterations_per_second``), of the
-whole process's wall time and of each session's peak RSS (``timing.peak_rss_mb``).  It also checks that every
-variant wrote the first one's numbers: every evaluation's accuracies, the accuracy on generated samples and the
+hits them alike), and the script reports, per method and variant, the median over the rounds of the steady
+iterations per second of each session (``sessions[i].timing.steady_iterations_per_second``), of each session's
+training seconds, of the whole process's wall time and of each session's peak RSS (``timing.peak_rss_mb``).  It
+also checks that every variant wrote the first one's numbers: every evaluation's accuracies, the accuracy on generated samples and the
 TA-ACC, which the allocator must not change.
 
 Writes JSON (default ``benchmarks/results/host_allocator_cpu2.json``) and prints a table.
@@ -60,6 +60,7 @@ def run_once(run: str, variant: str, args, work: str) -> dict:
     timings = [session["timing"] for session in results["sessions"]]
     return {"wall_seconds": wall, "numbers": numbers(results),
             "steady_iterations_per_second": [t.get("steady_iterations_per_second") for t in timings],
+            "training_seconds": [t.get("training_seconds") for t in timings],
             "peak_rss_mb": [t.get("peak_rss_mb") for t in timings],
             "host_allocator": [t.get("host_allocator") for t in timings]}
 
@@ -116,6 +117,7 @@ def main():
             rows.append({"method": method, "variant": variant, "rounds": len(done),
                          "steady_iterations_per_second": median_per_session(done, "steady_iterations_per_second"),
                          "wall_seconds": statistics.median(run["wall_seconds"] for run in done),
+                         "training_seconds": median_per_session(done, "training_seconds"),
                          "peak_rss_mb": median_per_session(done, "peak_rss_mb"),
                          "same_numbers_as_reference": all(run["numbers"] == reference for run in done),
                          "ta_acc": done[0]["numbers"]["ta_acc"], "runs": done})
@@ -123,7 +125,8 @@ def main():
     for row in rows:
         speeds = figures(row["steady_iterations_per_second"], ".2f")
         peaks = figures(row["peak_rss_mb"], ".0f")
-        print(f"  {row['method']:13s} {row['variant']}: steady it/s {speeds}; wall {row['wall_seconds']:.0f} s; "
+        print(f"  {row['method']:13s} {row['variant']}: steady it/s {speeds}; training "
+              f"{figures(row['training_seconds'], '.0f')} s; wall {row['wall_seconds']:.0f} s; "
               f"peak RSS {peaks} MiB; TA-ACC {row['ta_acc']:.6f}; same numbers as {args.variants[0]}: "
               f"{row['same_numbers_as_reference']}")
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
