@@ -12,8 +12,8 @@ process with one variant: a ``--host_allocator`` value, optionally with environm
 hits them alike), and the script reports, per method and variant, the median over the rounds of the steady
 iterations per second of each session (``sessions[i].timing.steady_iterations_per_second``), of each session's
 training seconds, of the whole process's wall time and of each session's peak RSS (``timing.peak_rss_mb``).  It
-also checks that every variant wrote the first one's numbers: every evaluation's accuracies, the accuracy on generated samples and the
-TA-ACC, which the allocator must not change.
+also checks that every variant wrote the first one's numbers: every evaluation's accuracies, the accuracy on
+generated samples and the TA-ACC, which the allocator must not change.
 
 Writes JSON (default ``benchmarks/results/host_allocator_cpu2.json``) and prints a table.
 """
