@@ -14,7 +14,6 @@ Nothing here imports TensorFlow.
 """
 
 import ctypes
-import ctypes.util
 import os
 
 SYSTEM = "system"
@@ -39,12 +38,9 @@ _applied = {}  # what apply() set in this process, by variable name (mallopt lea
 
 
 def _glibc():
-    """The C library if it is glibc (the only one with these mallopt parameters), else None."""
-    name = ctypes.util.find_library("c")
-    if name is None:
-        return None
+    """This process's C library if it is glibc (the only one with these mallopt parameters), else None."""
     try:
-        libc = ctypes.CDLL(name)
+        libc = ctypes.CDLL(None)  # the symbols already loaded into the process, the C library's among them
         libc.gnu_get_libc_version  # noqa: B018 -- present in glibc only
         libc.mallopt  # noqa: B018
     except (OSError, AttributeError):
