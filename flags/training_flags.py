@@ -43,7 +43,7 @@ flags.DEFINE_enum("host_allocator", host_memory.DEFAULT, list(host_memory.CHOICE
                   "Host (CPU) memory. tensorflow: TensorFlow's own oneDNN pool, which keeps every region it grows, "
                   "so resident memory creeps up from session to session. system: TensorFlow's oneDNN ops allocate "
                   "through malloc, and glibc hands freed blocks of 8 MiB and more back to the OS, so the creep is "
-                  "about halved (same numbers; on a 2-core CPU IntroGAN's fp32 steps ran 3-12 % slower). Set before "
-                  "TensorFlow starts; TF_ONEDNN_USE_SYSTEM_ALLOCATOR, MALLOC_MMAP_THRESHOLD_ and "
+                  "about halved (same numbers; on a 2-core CPU IntroGAN's fp32 steps ran 3-12 % slower, DGR 28 %). Set "
+                  "before TensorFlow starts; TF_ONEDNN_USE_SYSTEM_ALLOCATOR, MALLOC_MMAP_THRESHOLD_ and "
                   "MALLOC_TRIM_THRESHOLD_ given in the environment win.")
 flags.DEFINE_integer("log_every", 1, "Write the losses to TensorBoard every this many iterations.")
