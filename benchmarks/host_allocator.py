@@ -28,7 +28,9 @@ import tempfile
 import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SETTINGS = ("TF_ONEDNN_USE_SYSTEM_ALLOCATOR", "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_")
+sys.path.insert(0, REPO)
+
+from introgan_tf import host_memory  # noqa: E402  (no TensorFlow: the runs are main.py subprocesses)
 
 
 def numbers(results: dict) -> dict:
@@ -48,7 +50,7 @@ def run_once(run: str, variant: str, args, work: str) -> dict:
                "--test_interval", str(args.iters), "--save_interval", str(2 * args.iters),
                "--sample_interval", str(2 * args.iters), "--skip_fid", "--host_allocator", allocator,
                "--result_dir", result_dir]
-    env = {k: v for k, v in os.environ.items() if k not in SETTINGS}  # the variant decides, not this shell
+    env = {k: v for k, v in os.environ.items() if k not in host_memory.ENVIRONMENT}  # the variant decides
     env.update(setting.split("=", 1) for setting in settings)
     started = time.time()
     done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True)
@@ -92,7 +94,7 @@ def main():
         parser.error(f"--data_dir={args.data_dir}: expected the folder of MNIST's IDX files")
     for variant in args.variants:
         allocator, *settings = variant.split("+")
-        if allocator not in ("tensorflow", "system") or any("=" not in setting for setting in settings):
+        if allocator not in host_memory.CHOICES or any("=" not in setting for setting in settings):
             parser.error(f"--variants {variant}: expected tensorflow or system, optionally +KEY=VALUE+...")
     for run in args.methods:
         if run.partition(":")[2] not in ("", "off", "bf16", "fp16"):

@@ -33,6 +33,8 @@ MMAP_THRESHOLD_BYTES = 8 << 20
 M_TRIM_THRESHOLD = -1
 M_MMAP_THRESHOLD = -3
 GLIBC_VARIABLES = {M_TRIM_THRESHOLD: "MALLOC_TRIM_THRESHOLD_", M_MMAP_THRESHOLD: "MALLOC_MMAP_THRESHOLD_"}
+# Every environment variable that decides the host allocator (a user's own value of one wins over ``apply``).
+ENVIRONMENT = (ONEDNN_SWITCH, *GLIBC_VARIABLES.values())
 
 
 _applied = {}  # what apply() set in this process, by variable name (mallopt leaves no trace in the environment)
@@ -78,6 +80,7 @@ def apply(choice: str) -> dict:
 
 def in_effect() -> dict:
     """What this process's host memory runs under, for the record beside its peak RSS (results.json's timing)."""
-    threshold = os.environ.get("MALLOC_MMAP_THRESHOLD_", _applied.get("MALLOC_MMAP_THRESHOLD_"))
+    variable = GLIBC_VARIABLES[M_MMAP_THRESHOLD]
+    threshold = os.environ.get(variable, _applied.get(variable))
     return {"onednn_system_allocator": os.environ.get(ONEDNN_SWITCH, "0").strip().lower() in ("1", "true"),
             "mmap_threshold_bytes": int(threshold) if threshold and threshold.isdigit() else None}

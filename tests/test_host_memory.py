@@ -10,7 +10,6 @@ import pytest
 from introgan_tf import host_memory
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SETTINGS = (host_memory.ONEDNN_SWITCH, "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_")
 
 # A child process: frees one 12 MiB block first, so that glibc's dynamic threshold rises above 12 MiB (its default
 # behaviour), then frees 8 blocks of 12 MiB below a small live block that pins the top of the heap.  With the
@@ -47,7 +46,7 @@ class FakeGlibc:
 
 @pytest.fixture
 def glibc(monkeypatch):
-    for name in SETTINGS:  # set, then delete: monkeypatch then restores each one, whatever apply() writes
+    for name in host_memory.ENVIRONMENT:  # set, then delete: monkeypatch restores each, whatever apply() writes
         monkeypatch.setenv(name, "")
         monkeypatch.delenv(name)
     fake = FakeGlibc()
@@ -57,7 +56,7 @@ def glibc(monkeypatch):
 
 
 def run_child(choice):
-    env = {k: v for k, v in os.environ.items() if k not in SETTINGS}
+    env = {k: v for k, v in os.environ.items() if k not in host_memory.ENVIRONMENT}
     env["PYTHONPATH"] = REPO
     done = subprocess.run([sys.executable, "-c", CHILD, choice], env=env, capture_output=True, text=True,
                           timeout=120)
